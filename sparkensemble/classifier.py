@@ -1,0 +1,353 @@
+"""The Spark ML estimator and model. Spark glue only: the logic lives in the modules it calls."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import numpy as np
+import pandas as pd
+from pyspark import keyword_only
+from pyspark.ml.classification import ProbabilisticClassificationModel, ProbabilisticClassifier
+from pyspark.ml.functions import array_to_vector
+from pyspark.ml.linalg import DenseVector, Vector, Vectors
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from sparkensemble.combiners import combine, predict_labels
+from sparkensemble.members import MemberSettings, derive_member_seeds, member_probabilities
+from sparkensemble.params import _SampledEnsembleParams
+from sparkensemble.scoring import cached_members, checked_features, ensemble_key, score_column
+from sparkensemble.training import member_frame, raise_member_errors, train_members
+from sparkensemble.validation import (
+    check_features_column,
+    check_fit_schema,
+    check_output_columns,
+    features_as_array,
+    profile_training_data,
+)
+
+_SCORED = "__se_scored"
+# Per-member columns of the summary; the model table also holds each member's bytes.
+SUMMARY_COLUMNS = [
+    "member",
+    "seed",
+    "rows",
+    "train_rows",
+    "holdout_rows",
+    "holdout_accuracy",
+    "holdout_logloss",
+    "holdout_auc",
+    "best_iteration",
+    "train_seconds",
+    # Where and when each member trained: members of one fit should overlap in time.
+    "partition",
+    "train_started_at",
+]
+
+
+class SampledEnsembleClassifier(ProbabilisticClassifier, _SampledEnsembleParams):
+    """Train CatBoost members on disjoint pieces of a DataFrame, in parallel, and ensemble them.
+
+    Each member trains in its own Spark task on one fold (``strategy="fold"``, rows
+    assigned by a hash of their content and ``seed``, or by ``foldCol``) or on one input
+    partition (``strategy="partition"``, no shuffle). Labels are class indices
+    ``0..C-1`` as doubles; features are a Vector or an array of numbers.
+
+    Examples
+    --------
+    >>> from pyspark.ml.linalg import Vectors
+    >>> rows = [(Vectors.dense([float(i % 7), float(i % 3)]), float(i % 7 > 3)) for i in range(400)]
+    >>> df = spark.createDataFrame(rows, ["features", "label"])
+    >>> clf = SampledEnsembleClassifier(numMembers=2, iterations=20, depth=3, seed=1)
+    >>> model = clf.fit(df)
+    >>> model.numClasses, len(model.members)
+    (2, 2)
+    >>> model.transform(df).select("prediction").distinct().count()
+    2
+    """
+
+    @keyword_only
+    def __init__(
+        self,
+        *,
+        featuresCol: str = "features",
+        labelCol: str = "label",
+        predictionCol: str = "prediction",
+        probabilityCol: str = "probability",
+        rawPredictionCol: str = "rawPrediction",
+        weightCol: Optional[str] = None,
+        numMembers: int = 5,
+        strategy: str = "fold",
+        foldCol: Optional[str] = None,
+        combiner: str = "mean",
+        validationFraction: float = 0.1,
+        earlyStoppingRounds: int = 100,
+        iterations: int = 1000,
+        depth: int = 6,
+        learningRate: Optional[float] = None,
+        l2LeafReg: float = 3.0,
+        catboostParams: Optional[Dict[str, Any]] = None,
+        thresholds: Optional[List[float]] = None,
+        seed: int = 0,
+    ) -> None:
+        super().__init__()
+        self.setParams(**self._input_kwargs)
+
+    @keyword_only
+    def setParams(
+        self,
+        *,
+        featuresCol: str = "features",
+        labelCol: str = "label",
+        predictionCol: str = "prediction",
+        probabilityCol: str = "probability",
+        rawPredictionCol: str = "rawPrediction",
+        weightCol: Optional[str] = None,
+        numMembers: int = 5,
+        strategy: str = "fold",
+        foldCol: Optional[str] = None,
+        combiner: str = "mean",
+        validationFraction: float = 0.1,
+        earlyStoppingRounds: int = 100,
+        iterations: int = 1000,
+        depth: int = 6,
+        learningRate: Optional[float] = None,
+        l2LeafReg: float = 3.0,
+        catboostParams: Optional[Dict[str, Any]] = None,
+        thresholds: Optional[List[float]] = None,
+        seed: int = 0,
+    ) -> SampledEnsembleClassifier:
+        """Sets params for this estimator; only the arguments given are changed."""
+        return self._set(**self._input_kwargs)
+
+    def setWeightCol(self, value: str) -> SampledEnsembleClassifier:
+        """Sets the value of :py:attr:`weightCol`."""
+        return self._set(weightCol=value)
+
+    def setNumMembers(self, value: int) -> SampledEnsembleClassifier:
+        """Sets the value of :py:attr:`numMembers`."""
+        return self._set(numMembers=value)
+
+    def setStrategy(self, value: str) -> SampledEnsembleClassifier:
+        """Sets the value of :py:attr:`strategy`."""
+        return self._set(strategy=value)
+
+    def setFoldCol(self, value: str) -> SampledEnsembleClassifier:
+        """Sets the value of :py:attr:`foldCol`."""
+        return self._set(foldCol=value)
+
+    def setCombiner(self, value: str) -> SampledEnsembleClassifier:
+        """Sets the value of :py:attr:`combiner`."""
+        return self._set(combiner=value)
+
+    def setValidationFraction(self, value: float) -> SampledEnsembleClassifier:
+        """Sets the value of :py:attr:`validationFraction`."""
+        return self._set(validationFraction=value)
+
+    def setEarlyStoppingRounds(self, value: int) -> SampledEnsembleClassifier:
+        """Sets the value of :py:attr:`earlyStoppingRounds`."""
+        return self._set(earlyStoppingRounds=value)
+
+    def setIterations(self, value: int) -> SampledEnsembleClassifier:
+        """Sets the value of :py:attr:`iterations`."""
+        return self._set(iterations=value)
+
+    def setDepth(self, value: int) -> SampledEnsembleClassifier:
+        """Sets the value of :py:attr:`depth`."""
+        return self._set(depth=value)
+
+    def setLearningRate(self, value: float) -> SampledEnsembleClassifier:
+        """Sets the value of :py:attr:`learningRate`."""
+        return self._set(learningRate=value)
+
+    def setL2LeafReg(self, value: float) -> SampledEnsembleClassifier:
+        """Sets the value of :py:attr:`l2LeafReg`."""
+        return self._set(l2LeafReg=value)
+
+    def setCatboostParams(self, value: Dict[str, Any]) -> SampledEnsembleClassifier:
+        """Sets the value of :py:attr:`catboostParams`."""
+        return self._set(catboostParams=value)
+
+    def setSeed(self, value: int) -> SampledEnsembleClassifier:
+        """Sets the value of :py:attr:`seed`."""
+        return self._set(seed=value)
+
+    def _check_param_combination(self) -> None:
+        if self.isDefined(self.foldCol) and self.getStrategy() != "fold":
+            raise ValueError(
+                f"foldCol={self.getFoldCol()!r} assigns rows to folds, but "
+                f"strategy={self.getStrategy()!r}; use strategy='fold' or unset foldCol."
+            )
+
+    def _fit(self, dataset: DataFrame) -> SampledEnsembleClassificationModel:
+        self._check_param_combination()
+        features_col, label_col = self.getFeaturesCol(), self.getLabelCol()
+        weight_col = self.getOrDefault(self.weightCol) if self.isDefined(self.weightCol) else None
+        fold_col = self.getFoldCol() if self.isDefined(self.foldCol) else None
+        num_members, strategy = self.getNumMembers(), self.getStrategy()
+        check_fit_schema(dataset.schema, features_col, label_col, weight_col, fold_col)
+
+        features = features_as_array(dataset.schema, features_col)
+        profile = profile_training_data(
+            dataset, features, label_col, weight_col, fold_col, num_members
+        )
+        seeds = derive_member_seeds(self.getSeed(), num_members)
+        rows = member_frame(
+            dataset,
+            features,
+            label_col,
+            weight_col,
+            fold_col,
+            strategy,
+            num_members,
+            self.getSeed(),
+        )
+        settings = MemberSettings(
+            num_classes=profile.num_classes,
+            seed=0,  # replaced by each member's own seed in its task
+            validation_fraction=self.getValidationFraction(),
+            early_stopping_rounds=self.getEarlyStoppingRounds(),
+            catboost_kwargs=self._catboost_kwargs(),
+        )
+        results = train_members(rows, seeds, settings, has_weight=weight_col is not None)
+        raise_member_errors(results, num_members, strategy)
+        results["seed"] = [seeds[m] for m in results["member"]]
+        model = SampledEnsembleClassificationModel._from_members(
+            results, profile.num_classes, profile.num_features
+        )
+        return self._copyValues(model)
+
+
+class SampledEnsembleClassificationModel(ProbabilisticClassificationModel, _SampledEnsembleParams):
+    """A fitted ensemble: the members' native CatBoost bytes and how to combine them.
+
+    ``transform`` adds ``rawPrediction`` (the combined member probabilities before
+    renormalisation), ``probability`` and ``prediction``. Set an output column to ``""``
+    to skip it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._members = pd.DataFrame(columns=SUMMARY_COLUMNS + ["model", "feature_importances"])
+        self._num_classes = 0
+        self._num_features = 0
+
+    @classmethod
+    def _from_members(
+        cls, members: pd.DataFrame, num_classes: int, num_features: int
+    ) -> SampledEnsembleClassificationModel:
+        model = cls()
+        model._members = members[SUMMARY_COLUMNS + ["model", "feature_importances"]].copy()
+        model._members["model"] = [bytes(blob) for blob in model._members["model"]]
+        model._num_classes = int(num_classes)
+        model._num_features = int(num_features)
+        return model
+
+    def setCombiner(self, value: str) -> SampledEnsembleClassificationModel:
+        """Sets the value of :py:attr:`combiner`; members are re-combined, not refitted."""
+        return self._set(combiner=value)
+
+    @property
+    def numClasses(self) -> int:
+        """Number of classes (values the label can take)."""
+        return self._num_classes
+
+    @property
+    def numFeatures(self) -> int:
+        """Number of features the model was fitted on."""
+        return self._num_features
+
+    @property
+    def members(self) -> List[bytes]:
+        """Each member's native CatBoost model bytes; write one to a ``.cbm`` file to export it."""
+        return list(self._members["model"])
+
+    @property
+    def memberSeeds(self) -> List[int]:
+        """The CatBoost ``random_seed`` each member trained with, derived from ``seed``."""
+        return [int(seed) for seed in self._members["seed"]]
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per member: rows, holdout metrics, best iteration and training seconds."""
+        return self._members[SUMMARY_COLUMNS].copy()
+
+    @property
+    def featureImportances(self) -> DenseVector:
+        """The members' CatBoost feature importances, each normalised to sum to 1, averaged."""
+        stacked = np.stack([np.asarray(row) for row in self._members["feature_importances"]])
+        return DenseVector(stacked.mean(axis=0))
+
+    def copy(self, extra: Optional[Dict] = None) -> SampledEnsembleClassificationModel:
+        """Copy params and members, so no two copies share mutable state."""
+        that = super().copy(extra)
+        that._members = self._members.copy()
+        return that
+
+    def _thresholds(self) -> Optional[List[float]]:
+        if not self.isDefined(self.thresholds):
+            return None
+        thresholds = self.getThresholds()
+        if len(thresholds) != self._num_classes:
+            raise ValueError(
+                f"thresholds has {len(thresholds)} values, but the model has "
+                f"{self._num_classes} classes; give one threshold per class."
+            )
+        return thresholds
+
+    def _transform(self, dataset: DataFrame) -> DataFrame:
+        outputs = {
+            "raw": self.getRawPredictionCol(),
+            "probability": self.getProbabilityCol(),
+            "prediction": self.getPredictionCol(),
+        }
+        if not any(outputs.values()):
+            return dataset
+        features_col = self.getFeaturesCol()
+        check_features_column(dataset.schema, features_col)
+        check_output_columns(dataset.schema, outputs.values())
+        features = checked_features(
+            features_as_array(dataset.schema, features_col), self._num_features, features_col
+        )
+        scored = dataset.withColumn(
+            _SCORED,
+            score_column(
+                features,
+                self.members,
+                self._num_classes,
+                self._num_features,
+                self.getCombiner(),
+                self._thresholds(),
+            ),
+        )
+        for field, column in outputs.items():
+            if not column:
+                continue
+            value = F.col(f"{_SCORED}.{field}")
+            scored = scored.withColumn(
+                column, value if field == "prediction" else array_to_vector(value)
+            )
+        return scored.drop(_SCORED)
+
+    def _predict_one(self, value: Vector):
+        array = np.asarray(value.toArray(), dtype=np.float64).reshape(1, -1)
+        if array.shape[1] != self._num_features:
+            raise ValueError(
+                f"the vector has {array.shape[1]} features, but the model was fitted on "
+                f"{self._num_features}."
+            )
+        models = cached_members(ensemble_key(self.members), self.members)
+        return combine(member_probabilities(models, array, self._num_classes), self.getCombiner())
+
+    def predictRaw(self, value: Vector) -> Vector:
+        """The combined member probabilities for one feature vector, before renormalisation."""
+        return Vectors.dense(self._predict_one(value)[0][0])
+
+    def predictProbability(self, value: Vector) -> Vector:
+        """The class probabilities for one feature vector."""
+        return Vectors.dense(self._predict_one(value)[1][0])
+
+    def predict(self, value: Vector) -> float:
+        """The predicted class index for one feature vector."""
+        probability = self._predict_one(value)[1]
+        return float(predict_labels(probability, self._thresholds())[0])

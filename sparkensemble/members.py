@@ -1,0 +1,264 @@
+"""Train and score single CatBoost members on numpy arrays. No Spark here.
+
+Everything a Spark task does to build a member lives in this module, so it can be
+tested directly and in milliseconds. The Spark glue only feeds it arrays.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+import numpy as np
+from catboost import CatBoostClassifier, Pool
+
+from sparkensemble.combiners import align_probabilities
+
+# Keys of catboostParams that sparkensemble sets itself, with the reason and what to do instead.
+MANAGED_CATBOOST_PARAMS: Dict[str, str] = {
+    "thread_count": "each member uses spark.task.cpus threads; raise spark.task.cpus instead",
+    "random_seed": "set the estimator's seed Param; each member gets a seed derived from it",
+    "random_state": "set the estimator's seed Param; each member gets a seed derived from it",
+    "train_dir": "members train inside Spark tasks and write no files",
+    "allow_writing_files": "members train inside Spark tasks and write no files",
+    "use_best_model": "members always keep their best iteration on the holdout",
+    "class_names": "the class set is fixed on the driver from the label column",
+}
+
+# Aliases CatBoost accepts for settings that are first-class Params here.
+FIRST_CLASS_CATBOOST_PARAMS: Dict[str, str] = {
+    "iterations": "iterations",
+    "n_estimators": "iterations",
+    "num_boost_round": "iterations",
+    "num_trees": "iterations",
+    "depth": "depth",
+    "max_depth": "depth",
+    "learning_rate": "learningRate",
+    "eta": "learningRate",
+    "l2_leaf_reg": "l2LeafReg",
+    "reg_lambda": "l2LeafReg",
+    "early_stopping_rounds": "earlyStoppingRounds",
+    "od_wait": "earlyStoppingRounds",
+}
+
+_VERBOSITY_KEYS = ("verbose", "logging_level", "silent", "verbose_eval", "metric_period")
+
+
+class MemberDataError(ValueError):
+    """A member's rows cannot train a model (for example, they hold a single class)."""
+
+
+def validate_catboost_params(params: Any) -> Dict[str, Any]:
+    """Check a ``catboostParams`` dict and return a copy of it.
+
+    Raises ``ValueError`` for keys sparkensemble manages, keys with a Param of their own,
+    keys CatBoost does not know, and values that are not JSON-serialisable.
+    """
+    if params is None:
+        return {}
+    if not isinstance(params, Mapping):
+        raise TypeError(f"catboostParams must be a dict, got {type(params).__name__}.")
+    checked = dict(params)
+    for key in checked:
+        if not isinstance(key, str):
+            raise TypeError(f"catboostParams keys must be strings, got {key!r}.")
+        if key in MANAGED_CATBOOST_PARAMS:
+            raise ValueError(f"catboostParams may not set {key!r}: {MANAGED_CATBOOST_PARAMS[key]}.")
+        if key in FIRST_CLASS_CATBOOST_PARAMS:
+            param = FIRST_CLASS_CATBOOST_PARAMS[key]
+            raise ValueError(
+                f"catboostParams may not set {key!r}: use the {param} Param "
+                f"(set{param[0].upper()}{param[1:]}), so that ParamGridBuilder can tune it."
+            )
+    try:
+        json.dumps(checked)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"catboostParams must be JSON-serialisable so the model can be saved: {error}"
+        ) from None
+    try:
+        CatBoostClassifier(**checked)
+    except TypeError as error:
+        raise ValueError(f"catboostParams has a key CatBoost does not know: {error}") from None
+    return checked
+
+
+def derive_member_seeds(seed: int, num_members: int) -> List[int]:
+    """One independent, reproducible CatBoost seed per member, derived from ``seed``."""
+    states = np.random.SeedSequence(seed & 0xFFFFFFFFFFFFFFFF).spawn(num_members)
+    return [int(s.generate_state(1, dtype=np.uint32)[0]) & 0x7FFFFFFF for s in states]
+
+
+def holdout_mask(row_hash: np.ndarray, fraction: float) -> np.ndarray:
+    """Rows held out for validation: a deterministic function of each row's hash.
+
+    The hash is mixed (splitmix64) before thresholding, because the fold assignment uses
+    the same hash modulo the member count and the two must not be correlated.
+    """
+    with np.errstate(over="ignore"):
+        z = row_hash.astype(np.int64).view(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    uniform = (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+    return uniform < fraction
+
+
+@dataclass(frozen=True)
+class MemberSettings:
+    """What one member needs to train, all plain values so Spark can ship them."""
+
+    num_classes: int
+    seed: int
+    validation_fraction: float
+    early_stopping_rounds: int
+    catboost_kwargs: Dict[str, Any] = field(default_factory=dict)
+    thread_count: int = 1
+
+
+@dataclass(frozen=True)
+class TrainedMember:
+    """A trained member: its native CatBoost bytes and what it measured on its holdout."""
+
+    model: bytes
+    rows: int
+    train_rows: int
+    holdout_rows: int
+    holdout_accuracy: float
+    holdout_logloss: float
+    holdout_auc: float
+    best_iteration: int
+    train_started_at: float
+    train_seconds: float
+    feature_importances: List[float]
+
+
+def catboost_classifier(settings: MemberSettings) -> CatBoostClassifier:
+    """The CatBoostClassifier a member trains, with the settings Spark manages filled in."""
+    kwargs = dict(settings.catboost_kwargs)
+    kwargs.setdefault("loss_function", "MultiClass" if settings.num_classes > 2 else "Logloss")
+    if not any(key in kwargs for key in _VERBOSITY_KEYS):
+        kwargs["verbose"] = False
+    return CatBoostClassifier(
+        random_seed=settings.seed,
+        thread_count=settings.thread_count,
+        allow_writing_files=False,
+        class_names=list(range(settings.num_classes)),
+        **kwargs,
+    )
+
+
+def train_member(
+    features: np.ndarray,
+    labels: np.ndarray,
+    row_hash: np.ndarray,
+    settings: MemberSettings,
+    weights: Optional[np.ndarray] = None,
+) -> TrainedMember:
+    """Train one member on its rows; the result depends only on the rows, not their order."""
+    # Row order changes CatBoost's result, and Spark gives no order: sort by content hash.
+    order = np.lexsort((labels, row_hash))
+    features, labels, row_hash = features[order], labels[order].astype(np.int64), row_hash[order]
+    weights = None if weights is None else np.asarray(weights, dtype=np.float64)[order]
+    holdout = holdout_mask(row_hash, settings.validation_fraction)
+    train = ~holdout
+
+    train_classes = np.unique(labels[train])
+    if len(train_classes) < 2:
+        raise MemberDataError(
+            f"its {int(train.sum())} training rows hold a single class "
+            f"({train_classes.tolist()}); use fewer members, or a foldCol that mixes classes"
+        )
+    train_pool = _pool(features, labels, weights, train)
+    holdout_pool = _pool(features, labels, weights, holdout) if holdout.any() else None
+
+    model = catboost_classifier(settings)
+    started_at, started = time.time(), time.perf_counter()
+    model.fit(
+        train_pool,
+        eval_set=holdout_pool,
+        use_best_model=holdout_pool is not None,
+        early_stopping_rounds=settings.early_stopping_rounds or None,
+    )
+    train_seconds = time.perf_counter() - started
+
+    metrics = _holdout_metrics(model, holdout_pool, settings.num_classes)
+    best = model.get_best_iteration()
+    importances = np.asarray(model.get_feature_importance(), dtype=np.float64)
+    total = importances.sum()
+    return TrainedMember(
+        model=serialize_model(model),
+        rows=len(labels),
+        train_rows=int(train.sum()),
+        holdout_rows=int(holdout.sum()),
+        best_iteration=int(best if best is not None else model.tree_count_ - 1),
+        train_started_at=started_at,
+        train_seconds=train_seconds,
+        feature_importances=(importances / total if total > 0 else importances).tolist(),
+        **metrics,
+    )
+
+
+def _pool(
+    features: np.ndarray, labels: np.ndarray, weights: Optional[np.ndarray], rows: np.ndarray
+) -> Pool:
+    return Pool(features[rows], labels[rows], weight=None if weights is None else weights[rows])
+
+
+def _holdout_metrics(
+    model: CatBoostClassifier, holdout: Optional[Pool], num_classes: int
+) -> Dict[str, float]:
+    if holdout is None:
+        return {"holdout_accuracy": np.nan, "holdout_logloss": np.nan, "holdout_auc": np.nan}
+    logloss = "MultiClass" if num_classes > 2 else "Logloss"
+    auc = "AUC:type=Mu" if num_classes > 2 else "AUC"
+    values = model.eval_metrics(
+        holdout, ["Accuracy", logloss, auc], ntree_start=model.tree_count_ - 1
+    )
+    return {
+        "holdout_accuracy": float(values["Accuracy"][-1]),
+        "holdout_logloss": float(values[logloss][-1]),
+        "holdout_auc": float(values[auc][-1]),
+    }
+
+
+def serialize_model(model: CatBoostClassifier) -> bytes:
+    """Native CatBoost bytes, identical for identical models.
+
+    CatBoost stamps each model with a random guid and its finish time. Dropping both
+    makes the bytes a function of the trees alone, so two fits can be compared as files.
+    """
+    metadata = model.get_metadata()
+    for key in ("model_guid", "train_finish_time"):
+        if key in metadata:
+            del metadata[key]
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "member.cbm")
+        model.save_model(path, format="cbm")
+        with open(path, "rb") as handle:
+            return handle.read()
+
+
+def deserialize_model(blob: bytes) -> CatBoostClassifier:
+    """Load a member from its native CatBoost bytes. This never runs Python code."""
+    model = CatBoostClassifier()
+    model.load_model(blob=bytes(blob))
+    return model
+
+
+def member_probabilities(
+    models: Sequence[CatBoostClassifier],
+    features: np.ndarray,
+    num_classes: int,
+    thread_count: int = 1,
+) -> np.ndarray:
+    """Each member's class probabilities, shape (members, rows, classes)."""
+    out = np.empty((len(models), len(features), num_classes), dtype=np.float64)
+    for index, model in enumerate(models):
+        proba = model.predict_proba(features, thread_count=thread_count)
+        out[index] = align_probabilities(proba, model.classes_, num_classes)
+    return out

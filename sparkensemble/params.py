@@ -1,0 +1,230 @@
+"""Param mixins shared by the estimator and its model.
+
+Values are checked when they are set (constructor, ``setX``, ``copy(extra)``
+and ``ParamGridBuilder`` maps all go through ``Params._set``), so a typo fails
+at the line that made it rather than inside a Spark job.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Dict, List, Sequence
+
+from pyspark.ml.classification import _ProbabilisticClassifierParams
+from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.param.shared import HasSeed, HasWeightCol
+
+from sparkensemble.combiners import COMBINERS
+from sparkensemble.members import validate_catboost_params
+
+
+def _one_of(name: str, allowed: Sequence[str]) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        value = TypeConverters.toString(value)
+        if value not in allowed:
+            raise ValueError(
+                f"The '{name}' parameter must be a str among {list(allowed)}. "
+                f"Got {value!r} instead."
+            )
+        return value
+
+    return convert
+
+
+def _int_at_least(name: str, low: int) -> Callable[[Any], int]:
+    def convert(value: Any) -> int:
+        value = TypeConverters.toInt(value)
+        if value < low:
+            raise ValueError(
+                f"The '{name}' parameter must be an int >= {low}. Got {value} instead."
+            )
+        return value
+
+    return convert
+
+
+def _positive_float(name: str) -> Callable[[Any], float]:
+    def convert(value: Any) -> float:
+        value = TypeConverters.toFloat(value)
+        if not value > 0:
+            raise ValueError(f"The '{name}' parameter must be a float > 0. Got {value} instead.")
+        return value
+
+    return convert
+
+
+def _open_unit_interval(name: str) -> Callable[[Any], float]:
+    def convert(value: Any) -> float:
+        value = TypeConverters.toFloat(value)
+        if not 0.0 < value < 1.0:
+            raise ValueError(
+                f"The '{name}' parameter must be a float in the open interval (0, 1). "
+                f"Got {value} instead."
+            )
+        return value
+
+    return convert
+
+
+def _catboost_params(value: Any) -> Dict[str, Any]:
+    # Round-trip through JSON so that what is stored is exactly what persistence writes.
+    checked = validate_catboost_params(value)
+    return json.loads(json.dumps(checked))
+
+
+class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasWeightCol, HasSeed):
+    """Params shared by :class:`SampledEnsembleClassifier` and its model."""
+
+    supportedStrategies: List[str] = ["fold", "partition"]
+    supportedCombiners: List[str] = list(COMBINERS)
+
+    numMembers: Param[int] = Param(
+        Params._dummy(),
+        "numMembers",
+        "number of CatBoost members to train (>= 1). With strategy='partition' the input is "
+        "coalesced to this many partitions, without a shuffle.",
+        typeConverter=_int_at_least("numMembers", 1),
+    )
+    strategy: Param[str] = Param(
+        Params._dummy(),
+        "strategy",
+        "how rows are split among members: "
+        + ", ".join(supportedStrategies)
+        + ". 'fold' assigns each row by a hash of its content and the seed (or by foldCol); "
+        "'partition' trains one member per input partition, without a shuffle.",
+        typeConverter=_one_of("strategy", supportedStrategies),
+    )
+    foldCol: Param[str] = Param(
+        Params._dummy(),
+        "foldCol",
+        "optional integer column in [0, numMembers) giving each row's member; "
+        "used with strategy='fold' instead of the content hash.",
+        typeConverter=TypeConverters.toString,
+    )
+    combiner: Param[str] = Param(
+        Params._dummy(),
+        "combiner",
+        "how member probabilities are combined at transform time: "
+        + ", ".join(supportedCombiners)
+        + ". Median and max rows are renormalised to sum to 1.",
+        typeConverter=_one_of("combiner", supportedCombiners),
+    )
+    validationFraction: Param[float] = Param(
+        Params._dummy(),
+        "validationFraction",
+        "fraction of each member's rows held out, by row hash, for early stopping and the "
+        "member's metrics; in (0, 1).",
+        typeConverter=_open_unit_interval("validationFraction"),
+    )
+    earlyStoppingRounds: Param[int] = Param(
+        Params._dummy(),
+        "earlyStoppingRounds",
+        "stop a member after this many iterations without improvement on its holdout "
+        "(>= 0; 0 trains all iterations, then keeps the best one).",
+        typeConverter=_int_at_least("earlyStoppingRounds", 0),
+    )
+    iterations: Param[int] = Param(
+        Params._dummy(),
+        "iterations",
+        "CatBoost iterations (trees) per member (>= 1).",
+        typeConverter=_int_at_least("iterations", 1),
+    )
+    depth: Param[int] = Param(
+        Params._dummy(),
+        "depth",
+        "CatBoost tree depth (>= 1).",
+        typeConverter=_int_at_least("depth", 1),
+    )
+    learningRate: Param[float] = Param(
+        Params._dummy(),
+        "learningRate",
+        "CatBoost learning rate (> 0). Unset lets CatBoost choose one from the data size.",
+        typeConverter=_positive_float("learningRate"),
+    )
+    l2LeafReg: Param[float] = Param(
+        Params._dummy(),
+        "l2LeafReg",
+        "CatBoost L2 regularisation of leaf values (> 0).",
+        typeConverter=_positive_float("l2LeafReg"),
+    )
+    catboostParams: Param[Dict[str, Any]] = Param(
+        Params._dummy(),
+        "catboostParams",
+        "other CatBoostClassifier keyword arguments, as a JSON-serialisable dict. Keys that "
+        "Spark manages (thread_count, random_seed, train_dir, ...) and keys that have a Param "
+        "of their own (iterations, depth, ...) are rejected.",
+        typeConverter=_catboost_params,
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._setDefault(
+            numMembers=5,
+            strategy="fold",
+            combiner="mean",
+            validationFraction=0.1,
+            earlyStoppingRounds=100,
+            iterations=1000,
+            depth=6,
+            l2LeafReg=3.0,
+            catboostParams={},
+            # A fixed default: HasSeed's default hashes the class name, which differs between
+            # Python processes, and members must be reproducible.
+            seed=0,
+        )
+
+    def getNumMembers(self) -> int:
+        """Gets the value of numMembers or its default value."""
+        return self.getOrDefault(self.numMembers)
+
+    def getStrategy(self) -> str:
+        """Gets the value of strategy or its default value."""
+        return self.getOrDefault(self.strategy)
+
+    def getFoldCol(self) -> str:
+        """Gets the value of foldCol."""
+        return self.getOrDefault(self.foldCol)
+
+    def getCombiner(self) -> str:
+        """Gets the value of combiner or its default value."""
+        return self.getOrDefault(self.combiner)
+
+    def getValidationFraction(self) -> float:
+        """Gets the value of validationFraction or its default value."""
+        return self.getOrDefault(self.validationFraction)
+
+    def getEarlyStoppingRounds(self) -> int:
+        """Gets the value of earlyStoppingRounds or its default value."""
+        return self.getOrDefault(self.earlyStoppingRounds)
+
+    def getIterations(self) -> int:
+        """Gets the value of iterations or its default value."""
+        return self.getOrDefault(self.iterations)
+
+    def getDepth(self) -> int:
+        """Gets the value of depth or its default value."""
+        return self.getOrDefault(self.depth)
+
+    def getLearningRate(self) -> float:
+        """Gets the value of learningRate."""
+        return self.getOrDefault(self.learningRate)
+
+    def getL2LeafReg(self) -> float:
+        """Gets the value of l2LeafReg or its default value."""
+        return self.getOrDefault(self.l2LeafReg)
+
+    def getCatboostParams(self) -> Dict[str, Any]:
+        """Gets the value of catboostParams or its default value."""
+        return dict(self.getOrDefault(self.catboostParams))
+
+    def _catboost_kwargs(self) -> Dict[str, Any]:
+        """The CatBoostClassifier keyword arguments that come from Params."""
+        kwargs: Dict[str, Any] = dict(self.getCatboostParams())
+        kwargs.update(
+            iterations=self.getIterations(),
+            depth=self.getDepth(),
+            l2_leaf_reg=self.getL2LeafReg(),
+        )
+        if self.isDefined(self.learningRate):
+            kwargs["learning_rate"] = self.getLearningRate()
+        return kwargs

@@ -1,0 +1,180 @@
+"""Spark glue for training: split rows among members and train each in its own task.
+
+The training itself is :func:`sparkensemble.members.train_member`; this module only
+moves rows to the right task and results back to the driver.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import asdict
+from typing import Dict, Iterator, List, Optional
+
+import numpy as np
+import pandas as pd
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from sparkensemble.members import MemberDataError, MemberSettings, train_member
+
+logger = logging.getLogger(__name__)
+
+FEATURES = "__se_features"
+LABEL = "__se_label"
+WEIGHT = "__se_weight"
+ROW_HASH = "__se_row_hash"
+MEMBER = "__se_member"
+_PARTITION_KEY = "__se_partition_key"
+
+RESULT_SCHEMA = (
+    "member int, partition int, model binary, rows long, train_rows long, holdout_rows long, "
+    "holdout_accuracy double, holdout_logloss double, holdout_auc double, "
+    "best_iteration int, train_started_at double, train_seconds double, "
+    "feature_importances array<double>, "
+    "error_kind string, error string"
+)
+
+_RESULT_COLUMNS = [part.split()[0] for part in RESULT_SCHEMA.split(", ")]
+
+_partition_keys_cache: Dict[int, List[int]] = {}
+_partition_keys_lock = threading.Lock()
+
+
+def member_partition_keys(spark: SparkSession, num_members: int) -> List[int]:
+    """Keys ``k[m]`` such that ``repartition(n, k[m])`` sends member m to partition m.
+
+    Hash-partitioning the member ids themselves lets two members collide in one task,
+    where they would train one after the other. Spark places a key in partition
+    ``pmod(hash(key), n)``, so we pick, once per ``n``, one integer per partition. The
+    explicit partition count also keeps adaptive execution from coalescing the members.
+    """
+    with _partition_keys_lock:
+        if num_members in _partition_keys_cache:
+            return _partition_keys_cache[num_members]
+    keys: Dict[int, int] = {}
+    start, span = 0, 64 * num_members
+    while len(keys) < num_members:
+        candidates = spark.createDataFrame([(i,) for i in range(start, start + span)], "key int")
+        rows = candidates.select(
+            "key", F.expr(f"pmod(hash(key), {num_members})").alias("partition")
+        ).collect()
+        for row in rows:
+            keys.setdefault(row.partition, row.key)
+        start += span
+    ordered = [keys[m] for m in range(num_members)]
+    with _partition_keys_lock:
+        _partition_keys_cache[num_members] = ordered
+    return ordered
+
+
+def member_frame(
+    df: DataFrame,
+    features: Column,
+    label_col: str,
+    weight_col: Optional[str],
+    fold_col: Optional[str],
+    strategy: str,
+    num_members: int,
+    seed: int,
+) -> DataFrame:
+    """The rows each member trains on, laid out so that each partition is one member."""
+    columns = [features.alias(FEATURES), F.col(label_col).cast("double").alias(LABEL)]
+    if weight_col:
+        columns.append(F.col(weight_col).cast("double").alias(WEIGHT))
+    if fold_col:
+        columns.append(F.col(fold_col).cast("int").alias(MEMBER))
+    rows = df.select(*columns)
+    # The content hash orders rows inside a member and picks its holdout, so both survive
+    # repartitioning and task retries; rand() would not.
+    hashed = [FEATURES, LABEL] + ([WEIGHT] if weight_col else [])
+    rows = rows.withColumn(ROW_HASH, F.xxhash64(F.lit(seed), *hashed))
+
+    if strategy == "partition":
+        # coalesce is narrow: the data stays where it is, which is the point of this strategy.
+        return rows.coalesce(num_members).withColumn(MEMBER, F.spark_partition_id())
+    if not fold_col:
+        rows = rows.withColumn(MEMBER, F.pmod(F.col(ROW_HASH), F.lit(num_members)).cast("int"))
+    keys = member_partition_keys(df.sparkSession, num_members)
+    key_of = F.create_map(*[F.lit(x) for m, key in enumerate(keys) for x in (m, key)])
+    rows = rows.withColumn(_PARTITION_KEY, key_of[F.col(MEMBER)])
+    return rows.repartition(num_members, _PARTITION_KEY).drop(_PARTITION_KEY)
+
+
+def train_members(
+    rows: DataFrame,
+    member_seeds: List[int],
+    base: MemberSettings,
+    has_weight: bool,
+) -> pd.DataFrame:
+    """Train one member per partition of ``rows`` and collect the results, by member."""
+    trainer = _partition_trainer(member_seeds, asdict(base), has_weight)
+    results = rows.mapInPandas(trainer, RESULT_SCHEMA).toPandas()
+    return results.sort_values("member").reset_index(drop=True)
+
+
+def _partition_trainer(seeds: List[int], base: dict, has_weight: bool):
+    # Only plain values are captured: this function is shipped to the executors.
+    def train_partition(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        from pyspark import TaskContext
+
+        frames = [batch for batch in batches if len(batch)]
+        if not frames:
+            return
+        context = TaskContext.get()
+        threads = max(1, context.cpus()) if context else 1
+        partition = context.partitionId() if context else -1
+        data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        # A partition normally holds one member; grouping keeps this correct regardless.
+        for member, group in data.groupby(MEMBER, sort=True):
+            member = int(member)
+            settings = MemberSettings(**{**base, "seed": seeds[member], "thread_count": threads})
+            yield _train_one(group, member, partition, settings, has_weight)
+
+    return train_partition
+
+
+def _train_one(
+    group: pd.DataFrame, member: int, partition: int, settings: MemberSettings, has_weight: bool
+) -> pd.DataFrame:
+    row = dict.fromkeys(_RESULT_COLUMNS)
+    row.update(member=member, partition=partition, rows=len(group))
+    try:
+        trained = train_member(
+            np.stack(group[FEATURES].to_numpy()),
+            group[LABEL].to_numpy(),
+            group[ROW_HASH].to_numpy(),
+            settings,
+            weights=group[WEIGHT].to_numpy() if has_weight else None,
+        )
+        row.update(asdict(trained))
+    except MemberDataError as error:
+        row.update(error_kind="data", error=str(error))
+    except Exception as error:  # reported on the driver with the member id, not as a traceback
+        row.update(error_kind=type(error).__name__, error=str(error))
+    return pd.DataFrame([row])
+
+
+def raise_member_errors(results: pd.DataFrame, num_members: int, strategy: str) -> None:
+    """Turn failed or missing members into one clear driver-side error."""
+    failed = results[results["error"].notna()]
+    if len(failed):
+        first = failed.iloc[0]
+        message = f"member {first['member']} could not train: {first['error']}"
+        if len(failed) > 1:
+            message += f" (and {len(failed) - 1} more members failed)"
+        if first["error_kind"] == "data":
+            raise ValueError(message)
+        raise RuntimeError(f"{message} [{first['error_kind']}]")
+    missing = sorted(set(range(num_members)) - set(results["member"].astype(int)))
+    if missing:
+        if strategy == "partition":
+            raise ValueError(
+                f"strategy='partition' needs {num_members} non-empty partitions, but only "
+                f"{len(results)} held rows; repartition the input to at least numMembers="
+                f"{num_members} partitions, lower numMembers, or use strategy='fold'."
+            )
+        raise ValueError(
+            f"members {missing} received no rows; lower numMembers, or check that foldCol "
+            f"uses every value in 0..{num_members - 1}."
+        )

@@ -1,0 +1,253 @@
+"""Input checks that run on the driver, so bad input fails before any member trains.
+
+Schema checks need no Spark job. Data checks (nulls, label values, vector sizes) run as
+one aggregate job before training, and each error names the column and the fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from pyspark.ml.functions import vector_to_array
+from pyspark.ml.linalg import VectorUDT
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import (
+    ArrayType,
+    BooleanType,
+    DataType,
+    DecimalType,
+    FractionalType,
+    IntegralType,
+    NumericType,
+    StringType,
+    StructField,
+    StructType,
+)
+
+
+def _field(schema: StructType, column: str, param: str) -> StructField:
+    if column not in schema.fieldNames():
+        raise ValueError(
+            f"{param}={column!r} is not a column of the input DataFrame; "
+            f"its columns are {schema.fieldNames()}."
+        )
+    return schema[column]
+
+
+def check_features_column(schema: StructType, column: str) -> None:
+    """The features column must be a Vector or an array of numbers."""
+    data_type = _field(schema, column, "featuresCol").dataType
+    if isinstance(data_type, VectorUDT):
+        return
+    if isinstance(data_type, ArrayType) and isinstance(data_type.elementType, NumericType):
+        return
+    raise ValueError(
+        f"featuresCol={column!r} has type {data_type.simpleString()}; it must be a Vector or "
+        f"an array of numbers. Assemble numeric columns with "
+        f"pyspark.ml.feature.VectorAssembler first."
+    )
+
+
+def features_as_array(schema: StructType, column: str) -> Column:
+    """The features column as array<double>, whichever accepted type it has."""
+    if isinstance(schema[column].dataType, VectorUDT):
+        return vector_to_array(F.col(column), "float64")
+    return F.col(column).cast("array<double>")
+
+
+def _check_numeric(data_type: DataType, column: str, param: str, fix: str) -> None:
+    if isinstance(data_type, StringType):
+        raise ValueError(f"{param}={column!r} is a string column; {fix}")
+    if isinstance(data_type, BooleanType):
+        raise ValueError(f"{param}={column!r} is boolean; cast it to double first.")
+    if not isinstance(data_type, NumericType):
+        raise ValueError(
+            f"{param}={column!r} has type {data_type.simpleString()}; it must be numeric."
+        )
+
+
+def check_fit_schema(
+    schema: StructType,
+    features_col: str,
+    label_col: str,
+    weight_col: Optional[str],
+    fold_col: Optional[str],
+) -> None:
+    """Check every input column's presence and type, with no Spark job."""
+    check_features_column(schema, features_col)
+    _check_numeric(
+        _field(schema, label_col, "labelCol").dataType,
+        label_col,
+        "labelCol",
+        "index it into 0..C-1 with pyspark.ml.feature.StringIndexer first.",
+    )
+    if weight_col:
+        _check_numeric(
+            _field(schema, weight_col, "weightCol").dataType,
+            weight_col,
+            "weightCol",
+            "weights must be numbers; cast the column to double.",
+        )
+    if fold_col:
+        data_type = _field(schema, fold_col, "foldCol").dataType
+        if not isinstance(data_type, IntegralType):
+            raise ValueError(
+                f"foldCol={fold_col!r} has type {data_type.simpleString()}; it must be an "
+                f"integer column with values in 0..numMembers-1."
+            )
+
+
+def check_output_columns(schema: StructType, columns: Iterable[str]) -> None:
+    """Refuse to overwrite input columns, as pyspark.ml's own models do."""
+    for column in columns:
+        if column and column in schema.fieldNames():
+            raise ValueError(
+                f"Output column {column!r} already exists in the input DataFrame; "
+                f"drop it or set a different output column name."
+            )
+
+
+def num_classes_from_metadata(field: StructField) -> Optional[int]:
+    """The class count StringIndexer records in the label's ML attribute, if any."""
+    attr = (field.metadata or {}).get("ml_attr", {})
+    if attr.get("type") == "binary":
+        return 2
+    if attr.get("type") == "nominal":
+        if "num_vals" in attr:
+            return int(attr["num_vals"])
+        if "vals" in attr:
+            return len(attr["vals"])
+    return None
+
+
+@dataclass(frozen=True)
+class TrainingProfile:
+    """What the driver learns about the training data before training."""
+
+    rows: int
+    num_classes: int
+    num_features: int
+
+
+def profile_training_data(
+    df: DataFrame,
+    features: Column,
+    label_col: str,
+    weight_col: Optional[str],
+    fold_col: Optional[str],
+    num_members: int,
+) -> TrainingProfile:
+    """Run one aggregate job over the training data and check what it finds."""
+    label_type = df.schema[label_col].dataType
+    label = F.col(label_col).cast("double")
+    bad = F.isnan(label) | (label != F.floor(label)) if _fractional(label_type) else F.lit(False)
+    aggregates = [
+        F.count(F.lit(1)).alias("rows"),
+        F.count_if(F.col(label_col).isNull()).alias("null_labels"),
+        F.count_if(bad).alias("bad_labels"),
+        F.min(label).alias("min_label"),
+        F.max(label).alias("max_label"),
+        F.count_if(features.isNull()).alias("null_features"),
+        F.min(F.size(features)).alias("min_size"),
+        F.max(F.size(features)).alias("max_size"),
+    ]
+    if weight_col:
+        weight = F.col(weight_col).cast("double")
+        aggregates += [
+            F.count_if(weight.isNull() | F.isnan(weight)).alias("null_weights"),
+            F.min(weight).alias("min_weight"),
+            F.max(weight).alias("max_weight"),
+        ]
+    if fold_col:
+        aggregates += [
+            F.count_if(F.col(fold_col).isNull()).alias("null_folds"),
+            F.min(fold_col).alias("min_fold"),
+            F.max(fold_col).alias("max_fold"),
+        ]
+    stats = df.select(*aggregates).first().asDict()
+    return _check_profile(stats, df.schema[label_col], label_col, weight_col, fold_col, num_members)
+
+
+def _fractional(data_type: DataType) -> bool:
+    return isinstance(data_type, (FractionalType, DecimalType))
+
+
+def _check_profile(
+    stats: dict,
+    label_field: StructField,
+    label_col: str,
+    weight_col: Optional[str],
+    fold_col: Optional[str],
+    num_members: int,
+) -> TrainingProfile:
+    rows = stats["rows"]
+    if rows == 0:
+        raise ValueError("The training DataFrame is empty; there is nothing to fit.")
+    if rows < num_members:
+        raise ValueError(
+            f"The training DataFrame has {rows} rows, fewer than numMembers={num_members}; "
+            f"lower numMembers or add data."
+        )
+    if stats["null_labels"]:
+        raise ValueError(
+            f"labelCol={label_col!r} has {stats['null_labels']} null values; drop or fill them."
+        )
+    if stats["bad_labels"] or stats["min_label"] < 0:
+        raise ValueError(
+            f"labelCol={label_col!r} must hold class indices 0, 1, ..., C-1, but has "
+            f"non-integral, NaN or negative values (min {stats['min_label']}); index the "
+            f"labels with pyspark.ml.feature.StringIndexer first."
+        )
+    if stats["null_features"]:
+        raise ValueError(
+            f"featuresCol has {stats['null_features']} null values; drop or fill those rows."
+        )
+    if stats["min_size"] != stats["max_size"]:
+        raise ValueError(
+            f"featuresCol holds vectors of different sizes ({stats['min_size']} to "
+            f"{stats['max_size']}); every row needs the same number of features."
+        )
+    if weight_col:
+        _check_weights(stats, weight_col)
+    if fold_col:
+        _check_folds(stats, fold_col, num_members)
+    observed = int(stats["max_label"]) + 1
+    declared = num_classes_from_metadata(label_field)
+    if declared is not None and observed > declared:
+        raise ValueError(
+            f"labelCol={label_col!r} has value {observed - 1}, but its metadata declares "
+            f"{declared} classes."
+        )
+    num_classes = max(declared or 0, observed)
+    if num_classes < 2:
+        raise ValueError(
+            f"labelCol={label_col!r} holds a single class; a classifier needs at least two."
+        )
+    return TrainingProfile(rows=rows, num_classes=num_classes, num_features=stats["max_size"])
+
+
+def _check_weights(stats: dict, weight_col: str) -> None:
+    if stats["null_weights"]:
+        raise ValueError(
+            f"weightCol={weight_col!r} has {stats['null_weights']} null or NaN values; "
+            f"fill them (for example with 1.0)."
+        )
+    if stats["min_weight"] < 0:
+        raise ValueError(
+            f"weightCol={weight_col!r} has negative values (min {stats['min_weight']}); "
+            f"sample weights must be >= 0."
+        )
+    if stats["max_weight"] == 0:
+        raise ValueError(f"weightCol={weight_col!r} is zero on every row; nothing would be learnt.")
+
+
+def _check_folds(stats: dict, fold_col: str, num_members: int) -> None:
+    if stats["null_folds"]:
+        raise ValueError(f"foldCol={fold_col!r} has {stats['null_folds']} null values.")
+    if stats["min_fold"] < 0 or stats["max_fold"] >= num_members:
+        raise ValueError(
+            f"foldCol={fold_col!r} has values from {stats['min_fold']} to {stats['max_fold']}, "
+            f"outside 0..{num_members - 1}; set numMembers to the number of folds."
+        )

@@ -1,0 +1,82 @@
+"""One local[2] Spark session for the whole suite, and small data makers."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from typing import Iterator, Tuple
+
+import numpy as np
+import pytest
+
+# Workers must run the interpreter that has sparkensemble and catboost installed.
+os.environ["PYSPARK_PYTHON"] = sys.executable
+os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+
+
+@pytest.fixture(scope="session")
+def spark():
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("sparkensemble-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.driver.memory", "2g")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def make_classification(
+    rows: int, classes: int = 2, features: int = 5, seed: int = 0
+) -> Tuple[np.ndarray, np.ndarray]:
+    """Rows whose class depends on the first features, with some noise."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(rows, features))
+    score = x[:, 0] + 0.5 * x[:, 1] + 0.4 * rng.normal(size=rows)
+    edges = np.quantile(score, np.linspace(0, 1, classes + 1)[1:-1])
+    return x, np.digitize(score, edges).astype(np.float64)
+
+
+def to_frame(spark, x: np.ndarray, y: np.ndarray, partitions: int = 2, **extra):
+    from pyspark.ml.linalg import Vectors
+
+    names = ["features", "label", *extra]
+    columns = [list(values) for values in extra.values()]
+    data = [
+        (Vectors.dense(row), float(label), *(column[i] for column in columns))
+        for i, (row, label) in enumerate(zip(x, y))
+    ]
+    return spark.createDataFrame(data, names).repartition(partitions)
+
+
+@pytest.fixture(scope="session")
+def binary_df(spark):
+    x, y = make_classification(400, classes=2, seed=1)
+    return to_frame(spark, x, y).cache()
+
+
+@pytest.fixture(scope="session")
+def multiclass_df(spark):
+    x, y = make_classification(450, classes=3, seed=2)
+    return to_frame(spark, x, y).cache()
+
+
+@contextmanager
+def no_spark_jobs(spark) -> Iterator[None]:
+    """Assert that the block runs no Spark job: the error came from the driver's checks."""
+    context = spark.sparkContext
+    group = f"sparkensemble-no-jobs-{id(object())}"
+    context.setJobGroup(group, "must run no job")
+    try:
+        yield
+    finally:
+        jobs = context.statusTracker().getJobIdsForGroup(group)
+        context.setLocalProperty("spark.jobGroup.id", None)
+        assert not jobs, f"expected no Spark job, but {len(jobs)} ran"

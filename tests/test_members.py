@@ -1,0 +1,157 @@
+import numpy as np
+import pytest
+
+from conftest import make_classification
+from sparkensemble.members import (
+    MemberDataError,
+    MemberSettings,
+    derive_member_seeds,
+    deserialize_model,
+    holdout_mask,
+    member_probabilities,
+    train_member,
+    validate_catboost_params,
+)
+
+SMALL = {"iterations": 20, "depth": 3}
+
+
+def settings(num_classes=2, seed=7, **catboost):
+    return MemberSettings(
+        num_classes=num_classes,
+        seed=seed,
+        validation_fraction=0.2,
+        early_stopping_rounds=5,
+        catboost_kwargs={**SMALL, **catboost},
+    )
+
+
+def hashes(n, seed=0):
+    return np.random.default_rng(seed).integers(-(2**63), 2**63 - 1, size=n, dtype=np.int64)
+
+
+def test_holdout_is_deterministic_and_close_to_the_fraction():
+    row_hash = hashes(20000)
+    mask = holdout_mask(row_hash, 0.2)
+    np.testing.assert_array_equal(mask, holdout_mask(row_hash.copy(), 0.2))
+    assert abs(mask.mean() - 0.2) < 0.01
+
+
+def test_holdout_is_independent_of_the_member_assignment():
+    # Members take hash % k; the holdout must not pick rows by the same residue.
+    row_hash = hashes(30000, seed=1)
+    mask = holdout_mask(row_hash, 0.3)
+    for residue in range(3):
+        share = mask[np.mod(row_hash, 3) == residue].mean()
+        assert abs(share - 0.3) < 0.02
+
+
+def test_member_seeds_are_reproducible_distinct_and_depend_on_the_seed():
+    seeds = derive_member_seeds(42, 8)
+    assert seeds == derive_member_seeds(42, 8)
+    assert len(set(seeds)) == 8
+    assert derive_member_seeds(43, 8) != seeds
+    assert all(0 <= s < 2**31 for s in seeds)
+
+
+def test_train_member_reports_rows_and_holdout_metrics():
+    x, y = make_classification(300, seed=3)
+    trained = train_member(x, y, hashes(300), settings())
+    assert trained.rows == 300
+    assert trained.train_rows + trained.holdout_rows == 300
+    assert 40 < trained.holdout_rows < 80
+    assert 0.6 < trained.holdout_accuracy <= 1.0
+    assert 0.6 < trained.holdout_auc <= 1.0
+    assert trained.holdout_logloss > 0
+    assert 0 <= trained.best_iteration < 20
+    assert trained.train_seconds > 0
+    assert trained.feature_importances[0] == max(trained.feature_importances)
+    assert sum(trained.feature_importances) == pytest.approx(1.0)
+
+
+def test_member_bytes_do_not_depend_on_row_order():
+    x, y = make_classification(300, seed=4)
+    row_hash = hashes(300, seed=4)
+    order = np.random.default_rng(9).permutation(300)
+    first = train_member(x, y, row_hash, settings())
+    shuffled = train_member(x[order], y[order], row_hash[order], settings())
+    assert first.model == shuffled.model
+
+
+def test_member_bytes_depend_on_the_seed():
+    x, y = make_classification(300, seed=4)
+    row_hash = hashes(300, seed=4)
+    kwargs = {"rsm": 0.5}  # feature subsampling makes the seed matter on small data
+    assert (
+        train_member(x, y, row_hash, settings(seed=1, **kwargs)).model
+        != train_member(x, y, row_hash, settings(seed=2, **kwargs)).model
+    )
+
+
+def test_single_class_member_raises_a_data_error():
+    x, _ = make_classification(100)
+    with pytest.raises(MemberDataError, match="single class"):
+        train_member(x, np.ones(100), hashes(100), settings())
+
+
+def test_member_missing_a_class_still_predicts_every_class():
+    x, y = make_classification(300, classes=3, seed=5)
+    keep = y != 1
+    trained = train_member(x[keep], y[keep], hashes(int(keep.sum())), settings(num_classes=3))
+    model = deserialize_model(trained.model)
+    proba = member_probabilities([model], x[:10], 3)
+    assert proba.shape == (1, 10, 3)
+    np.testing.assert_allclose(proba[0, :, 1], 0.0)
+    np.testing.assert_allclose(proba.sum(axis=2), 1.0)
+
+
+def test_weights_change_the_member():
+    x, y = make_classification(300, seed=6)
+    row_hash = hashes(300, seed=6)
+    plain = train_member(x, y, row_hash, settings())
+    weighted = train_member(x, y, row_hash, settings(), weights=np.where(y == 1, 5.0, 1.0))
+    p_plain = member_probabilities([deserialize_model(plain.model)], x, 2)[0, :, 1]
+    p_weighted = member_probabilities([deserialize_model(weighted.model)], x, 2)[0, :, 1]
+    assert p_weighted.mean() > p_plain.mean() + 0.05
+
+
+def test_serialised_member_round_trips_to_the_same_predictions():
+    x, y = make_classification(200, seed=8)
+    trained = train_member(x, y, hashes(200), settings())
+    model = deserialize_model(trained.model)
+    again = deserialize_model(trained.model)
+    np.testing.assert_array_equal(model.predict_proba(x), again.predict_proba(x))
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"thread_count": 4}, "spark.task.cpus"),
+        ({"random_seed": 1}, "seed Param"),
+        ({"train_dir": "/tmp"}, "write no files"),
+        ({"iterations": 10}, "iterations Param"),
+        ({"learning_rate": 0.1}, "learningRate Param"),
+        ({"max_depth": 4}, "depth Param"),
+        ({"no_such_option": 1}, "CatBoost does not know"),
+        ({"border_count": object()}, "JSON-serialisable"),
+    ],
+    ids=[
+        "thread_count",
+        "random_seed",
+        "train_dir",
+        "iterations",
+        "eta",
+        "depth",
+        "unknown",
+        "json",
+    ],
+)
+def test_catboost_params_are_checked(params, message):
+    with pytest.raises(ValueError, match=message):
+        validate_catboost_params(params)
+
+
+def test_catboost_params_pass_valid_settings_through():
+    params = {"border_count": 64, "bootstrap_type": "Bernoulli", "subsample": 0.8}
+    assert validate_catboost_params(params) == params
+    assert validate_catboost_params(None) == {}
