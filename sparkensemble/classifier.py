@@ -10,12 +10,22 @@ from pyspark import keyword_only
 from pyspark.ml.classification import ProbabilisticClassificationModel, ProbabilisticClassifier
 from pyspark.ml.functions import array_to_vector
 from pyspark.ml.linalg import DenseVector, Vector, Vectors
+from pyspark.ml.util import MLReadable, MLWritable
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from sparkensemble.combiners import combine, predict_labels
 from sparkensemble.members import MemberSettings, derive_member_seeds, member_probabilities
 from sparkensemble.params import _SampledEnsembleParams
+from sparkensemble.persistence import (
+    FORMAT_VERSION,
+    MEMBER_TABLE_COLUMNS,
+    EnsembleModelReader,
+    EnsembleModelWriter,
+    ParamsReader,
+    SafeWriter,
+    canonical_member_table,
+)
 from sparkensemble.scoring import cached_members, checked_features, ensemble_key, score_column
 from sparkensemble.training import member_frame, raise_member_errors, train_members
 from sparkensemble.validation import (
@@ -45,7 +55,9 @@ SUMMARY_COLUMNS = [
 ]
 
 
-class SampledEnsembleClassifier(ProbabilisticClassifier, _SampledEnsembleParams):
+class SampledEnsembleClassifier(
+    ProbabilisticClassifier, _SampledEnsembleParams, MLWritable, MLReadable
+):
     """Train CatBoost members on disjoint pieces of a DataFrame, in parallel, and ensemble them.
 
     Each member trains in its own Spark task on one fold (``strategy="fold"``, rows
@@ -172,6 +184,15 @@ class SampledEnsembleClassifier(ProbabilisticClassifier, _SampledEnsembleParams)
         """Sets the value of :py:attr:`seed`."""
         return self._set(seed=value)
 
+    def write(self) -> SafeWriter:
+        """An MLWriter for this estimator's params (no pickle: JSON metadata only)."""
+        return SafeWriter(self)
+
+    @classmethod
+    def read(cls) -> ParamsReader:
+        """An MLReader for estimators saved with :meth:`write`."""
+        return ParamsReader(cls)
+
     def _check_param_combination(self) -> None:
         if self.isDefined(self.foldCol) and self.getStrategy() != "fold":
             raise ValueError(
@@ -218,7 +239,9 @@ class SampledEnsembleClassifier(ProbabilisticClassifier, _SampledEnsembleParams)
         return self._copyValues(model)
 
 
-class SampledEnsembleClassificationModel(ProbabilisticClassificationModel, _SampledEnsembleParams):
+class SampledEnsembleClassificationModel(
+    ProbabilisticClassificationModel, _SampledEnsembleParams, MLWritable, MLReadable
+):
     """A fitted ensemble: the members' native CatBoost bytes and how to combine them.
 
     ``transform`` adds ``rawPrediction`` (the combined member probabilities before
@@ -228,7 +251,7 @@ class SampledEnsembleClassificationModel(ProbabilisticClassificationModel, _Samp
 
     def __init__(self) -> None:
         super().__init__()
-        self._members = pd.DataFrame(columns=SUMMARY_COLUMNS + ["model", "feature_importances"])
+        self._members = pd.DataFrame(columns=MEMBER_TABLE_COLUMNS)
         self._num_classes = 0
         self._num_features = 0
 
@@ -237,11 +260,41 @@ class SampledEnsembleClassificationModel(ProbabilisticClassificationModel, _Samp
         cls, members: pd.DataFrame, num_classes: int, num_features: int
     ) -> SampledEnsembleClassificationModel:
         model = cls()
-        model._members = members[SUMMARY_COLUMNS + ["model", "feature_importances"]].copy()
-        model._members["model"] = [bytes(blob) for blob in model._members["model"]]
+        model._members = canonical_member_table(members)
         model._num_classes = int(num_classes)
         model._num_features = int(num_features)
         return model
+
+    def write(self) -> EnsembleModelWriter:
+        """An MLWriter for this model: parquet members and JSON metadata, no pickle."""
+        return EnsembleModelWriter(self)
+
+    @classmethod
+    def read(cls) -> EnsembleModelReader:
+        """An MLReader for models saved with :meth:`write`."""
+        return EnsembleModelReader(cls)
+
+    def _persisted_state(self) -> Dict[str, Any]:
+        return {
+            "formatVersion": FORMAT_VERSION,
+            "numClasses": self._num_classes,
+            "numFeatures": self._num_features,
+            "numMembers": len(self._members),
+            "membersDigest": ensemble_key(self.members),
+        }
+
+    def _restore_state(self, members: pd.DataFrame, metadata: Dict[str, Any], path: str) -> None:
+        expected = metadata.get("numMembers")
+        digest = ensemble_key(list(members["model"]))
+        if len(members) != expected or digest != metadata.get("membersDigest"):
+            raise ValueError(
+                f"The model at {path} is incomplete or corrupted: its members/ folder holds "
+                f"{len(members)} members that do not match the {expected} its metadata "
+                f"records (an interrupted or mixed save?). Save the model again."
+            )
+        self._members = members
+        self._num_classes = int(metadata["numClasses"])
+        self._num_features = int(metadata["numFeatures"])
 
     def setCombiner(self, value: str) -> SampledEnsembleClassificationModel:
         """Sets the value of :py:attr:`combiner`; members are re-combined, not refitted."""

@@ -1,0 +1,205 @@
+"""Save and load without pickle, through Spark, so any Hadoop filesystem path works.
+
+Layout of a saved model::
+
+    path/
+      metadata/   one JSON line in pyspark's DefaultParamsWriter format, plus
+                  formatVersion, numClasses, numFeatures, numMembers, membersDigest
+      members/    parquet: member, seed, model (native CatBoost bytes), summary columns
+
+Members are written before the metadata, and the metadata records a digest of the
+members. A save interrupted part-way therefore never loads as a mix of two models:
+the digest no longer matches, and loading says so.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Dict, Optional, Type, TypeVar
+
+import pandas as pd
+from pyspark import __version__ as spark_version
+from pyspark.ml.param import Params
+from pyspark.ml.util import DefaultParamsReader, MLReader, MLWriter
+from pyspark.sql import SparkSession
+
+FORMAT_VERSION = 1
+_METADATA = "metadata"
+_MEMBERS = "members"
+
+P = TypeVar("P", bound=Params)
+
+
+def _join(path: str, child: str) -> str:
+    # Not os.path.join: the path may be a URI (s3a://bucket/x) on any operating system.
+    return path.rstrip("/") + "/" + child
+
+
+def path_exists(spark: SparkSession, path: str) -> bool:
+    """Whether anything exists at ``path``, asked through Spark so it works on Connect too."""
+    try:
+        # Resolving the schema lists the path, and fails when nothing is there.
+        spark.read.format("binaryFile").load(path).schema  # noqa: B018
+    except Exception as error:  # AnalysisException, or its Connect twin
+        if "PATH_NOT_FOUND" in str(error) or "does not exist" in str(error):
+            return False
+        raise
+    return True
+
+
+def params_metadata(instance: Params, extra: Optional[Dict[str, Any]] = None) -> str:
+    """The metadata JSON line, in the format pyspark's DefaultParamsReader reads."""
+    metadata = {
+        "class": f"{type(instance).__module__}.{type(instance).__name__}",
+        "timestamp": int(round(time.time() * 1000)),
+        "sparkVersion": spark_version,
+        "uid": instance.uid,
+        "paramMap": {p.name: v for p, v in instance._paramMap.items()},
+        "defaultParamMap": {p.name: v for p, v in instance._defaultParamMap.items()},
+    }
+    if extra:
+        metadata.update(extra)
+    return json.dumps(metadata, separators=(",", ":"))
+
+
+class SafeWriter(MLWriter):
+    """An MLWriter that refuses an existing path unless told to overwrite, on any session."""
+
+    def __init__(self, instance: Params) -> None:
+        super().__init__()
+        self.instance = instance
+
+    def save(self, path: str) -> None:
+        """Save to ``path``; without ``overwrite()`` an existing path is left untouched."""
+        if not isinstance(path, str):
+            raise TypeError(f"path should be a string, got {type(path).__name__}.")
+        if not self.shouldOverwrite and path_exists(self.sparkSession, path):
+            raise FileExistsError(
+                f"Path {path} already exists; nothing was written. To replace it, use "
+                f"write().overwrite().save(path)."
+            )
+        self.saveImpl(path)
+
+    def _mode(self) -> str:
+        return "overwrite" if self.shouldOverwrite else "errorifexists"
+
+    def write_metadata(self, path: str, extra: Optional[Dict[str, Any]] = None) -> None:
+        line = params_metadata(self.instance, extra)
+        frame = self.sparkSession.createDataFrame([(line,)], "value string").coalesce(1)
+        frame.write.mode(self._mode()).text(_join(path, _METADATA))
+
+    def saveImpl(self, path: str) -> None:
+        self.write_metadata(path)
+
+
+class ParamsReader(MLReader[P]):
+    """Reads an instance saved by :class:`SafeWriter`, checking its class first."""
+
+    def __init__(self, cls: Type[P]) -> None:
+        super().__init__()
+        self.cls = cls
+
+    def load_metadata(self, path: str) -> Dict[str, Any]:
+        expected = f"{self.cls.__module__}.{self.cls.__name__}"
+        try:
+            line = self.sparkSession.read.text(_join(path, _METADATA)).first()
+        except Exception as error:
+            raise ValueError(
+                f"No saved sparkensemble stage at {path}: its metadata/ folder cannot be read "
+                f"({_first_line(error)})."
+            ) from None
+        if line is None:
+            raise ValueError(f"The saved stage at {path} is incomplete: metadata/ is empty.")
+        try:
+            metadata = json.loads(line[0])
+        except ValueError:
+            raise ValueError(
+                f"The metadata at {path} is not valid JSON; it is corrupted."
+            ) from None
+        if metadata.get("class") != expected:
+            raise ValueError(
+                f"The stage at {path} is a {metadata.get('class')}, not a {expected}; "
+                f"load it with that class."
+            )
+        version = metadata.get("formatVersion", FORMAT_VERSION)
+        if version > FORMAT_VERSION:
+            raise ValueError(
+                f"The stage at {path} was saved in sparkensemble format {version}, newer than "
+                f"this release reads ({FORMAT_VERSION}); upgrade sparkensemble to load it."
+            )
+        return metadata
+
+    def instance_from(self, metadata: Dict[str, Any]) -> P:
+        instance = self.cls()
+        instance._resetUid(metadata["uid"])
+        DefaultParamsReader.getAndSetParams(instance, metadata)
+        return instance
+
+    def load(self, path: str) -> P:
+        """Load the instance saved at ``path``."""
+        return self.instance_from(self.load_metadata(path))
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+# The member table as stored: one row per member, its native bytes and its summary.
+MEMBER_TABLE_SCHEMA = (
+    "member int, seed long, model binary, rows long, train_rows long, holdout_rows long, "
+    "holdout_accuracy double, holdout_logloss double, holdout_auc double, best_iteration int, "
+    "train_seconds double, partition int, train_started_at double, "
+    "feature_importances array<double>"
+)
+MEMBER_TABLE_COLUMNS = [part.split()[0] for part in MEMBER_TABLE_SCHEMA.split(", ")]
+_PANDAS_TYPES = {"int": "int64", "long": "int64", "double": "float64"}
+
+
+def canonical_member_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The member table with fixed column order and dtypes, whether fitted or loaded."""
+    table = table[MEMBER_TABLE_COLUMNS].copy()
+    for part in MEMBER_TABLE_SCHEMA.split(", "):
+        column, spark_type = part.split()
+        if spark_type in _PANDAS_TYPES:
+            table[column] = table[column].astype(_PANDAS_TYPES[spark_type])
+    table["model"] = [bytes(blob) for blob in table["model"]]
+    table["feature_importances"] = [
+        [float(value) for value in row] for row in table["feature_importances"]
+    ]
+    return table.sort_values("member").reset_index(drop=True)
+
+
+class EnsembleModelWriter(SafeWriter):
+    """Writes the members as parquet, then the metadata that vouches for them."""
+
+    def saveImpl(self, path: str) -> None:
+        model = self.instance
+        table = model._members[MEMBER_TABLE_COLUMNS].copy()
+        table["feature_importances"] = [
+            list(map(float, row)) for row in table["feature_importances"]
+        ]
+        frame = self.sparkSession.createDataFrame(table, MEMBER_TABLE_SCHEMA).coalesce(1)
+        frame.write.mode(self._mode()).parquet(_join(path, _MEMBERS))
+        self.write_metadata(path, model._persisted_state())
+
+
+class EnsembleModelReader(ParamsReader[P]):
+    """Reads a model written by :class:`EnsembleModelWriter` and checks it is whole."""
+
+    def load(self, path: str) -> P:
+        metadata = self.load_metadata(path)
+        members_path = _join(path, _MEMBERS)
+        try:
+            rows = self.sparkSession.read.schema(MEMBER_TABLE_SCHEMA).parquet(members_path)
+            # A handful of rows: collect() reports a damaged file directly, where toPandas
+            # would first warn about falling back from Arrow.
+            table = pd.DataFrame([row.asDict() for row in rows.collect()], columns=rows.columns)
+        except Exception as error:
+            raise ValueError(
+                f"The model at {path} is incomplete or corrupted: its members/ folder cannot be "
+                f"read ({_first_line(error)})."
+            ) from None
+        model = self.instance_from(metadata)
+        model._restore_state(canonical_member_table(table), metadata, path)
+        return model
