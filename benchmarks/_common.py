@@ -1,0 +1,91 @@
+"""Helpers shared by the benchmark scripts: the session, the data, and the machine."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+from typing import Any, Dict, List
+
+import numpy as np
+
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def machine() -> Dict[str, Any]:
+    """What the figures were measured on; every result file records it."""
+    import pyspark
+
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(memory, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "pyspark": pyspark.__version__,
+    }
+
+
+def local_session(slots: int = 2):
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master(f"local[{slots}]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "8g")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "100000")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def blog_data(rows: int, seed: int = 123):
+    """The blog post's make_classification arguments, at any size."""
+    from sklearn.datasets import make_classification
+
+    return make_classification(
+        n_samples=rows,
+        n_features=20,
+        n_informative=10,
+        n_redundant=5,
+        n_repeated=5,
+        n_classes=2,
+        n_clusters_per_class=4,
+        flip_y=0.1,
+        class_sep=0.75,
+        random_state=seed,
+        shuffle=True,
+    )
+
+
+def to_spark(spark, x: np.ndarray, y: np.ndarray, partitions: int):
+    """A cached DataFrame of (features vector, label), built without a Python row loop."""
+    import pandas as pd
+    from pyspark.ml.functions import array_to_vector
+
+    frame = pd.DataFrame({"features": list(x.astype(np.float64)), "label": y.astype(np.float64)})
+    df = spark.createDataFrame(frame, "features array<double>, label double")
+    df = df.withColumn("features", array_to_vector("features")).repartition(partitions).cache()
+    df.count()
+    return df
+
+
+def ideal_makespan(seconds: List[float], slots: int) -> float:
+    """Members placed on the slots longest first: the least a perfect scheduler could take."""
+    loads = [0.0] * slots
+    for value in sorted(seconds, reverse=True):
+        loads[loads.index(min(loads))] += value
+    return max(loads)
+
+
+def write(name: str, result: Dict[str, Any]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps({"machine": machine(), **result}, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    return path

@@ -1,0 +1,87 @@
+"""strategy='partition': coalesce + mapInPandas (no shuffle) against groupBy.applyInPandas.
+
+Both paths train the same members with the same code. Each figure is a training stage's
+wall time over the ideal makespan of its own members, measured in one run; the whole
+fit (with its profiling job) is reported beside them.
+
+    python benchmarks/partition_paths.py --rows 400000
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from _common import blog_data, ideal_makespan, local_session, to_spark, write
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=400_000)
+    parser.add_argument("--iterations", type=int, default=200)
+    args = parser.parse_args()
+
+    from pyspark.sql import functions as F
+
+    from sparkensemble import SampledEnsembleClassifier
+    from sparkensemble.members import MemberSettings, derive_member_seeds
+    from sparkensemble.training import RESULT_SCHEMA, _partition_trainer, member_frame
+    from sparkensemble.validation import features_as_array
+
+    spark = local_session(2)
+    slots = spark.sparkContext.defaultParallelism
+    x, y = blog_data(args.rows)
+    df = to_spark(spark, x, y, partitions=slots)
+    clf = SampledEnsembleClassifier(
+        numMembers=slots, strategy="partition", iterations=args.iterations, earlyStoppingRounds=0
+    )
+
+    clf.fit(df)  # warm up the Python workers and the JIT before timing either path
+    started = time.perf_counter()
+    model = clf.fit(df)
+    map_wall = time.perf_counter() - started
+    map_ideal = ideal_makespan(list(model.summary["train_seconds"]), slots)
+
+    rows = member_frame(
+        df, features_as_array(df.schema, "features"), "label", None, None, "partition", slots, 0
+    )
+    settings = MemberSettings(
+        num_classes=2,
+        seed=0,
+        validation_fraction=0.1,
+        early_stopping_rounds=0,
+        catboost_kwargs=clf._catboost_kwargs(),
+    )
+    trainer = _partition_trainer(derive_member_seeds(0, slots), vars(settings), False)
+    paths = {
+        "mapInPandas": rows.mapInPandas(trainer, RESULT_SCHEMA),
+        "groupBy_applyInPandas": rows.groupBy(F.spark_partition_id().alias("_pid")).applyInPandas(
+            lambda frame: next(iter(trainer(iter([frame])))), RESULT_SCHEMA
+        ),
+    }
+    figures = {}
+    for name, plan in paths.items():
+        started = time.perf_counter()
+        result = plan.toPandas()
+        wall = time.perf_counter() - started
+        figures[name] = (wall, wall / ideal_makespan(list(result["train_seconds"]), slots))
+
+    write(
+        "partition_paths",
+        {
+            "rows": args.rows,
+            "members": slots,
+            "slots": slots,
+            "iterations": args.iterations,
+            "fit_over_ideal": round(map_wall / map_ideal, 3),
+            "mapInPandas_stage_over_ideal": round(figures["mapInPandas"][1], 3),
+            "groupBy_applyInPandas_stage_over_ideal": round(figures["groupBy_applyInPandas"][1], 3),
+            "groupBy_over_mapInPandas_stage_wall": round(
+                figures["groupBy_applyInPandas"][0] / figures["mapInPandas"][0], 3
+            ),
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
