@@ -82,7 +82,8 @@ class SafeWriter(MLWriter):
         self.saveImpl(path)
 
     def _mode(self) -> str:
-        return "overwrite" if self.shouldOverwrite else "errorifexists"
+        # "error", not its synonym "errorifexists", which Spark Connect rejects.
+        return "overwrite" if self.shouldOverwrite else "error"
 
     def write_metadata(self, path: str, extra: Optional[Dict[str, Any]] = None) -> None:
         line = params_metadata(self.instance, extra)
