@@ -4,6 +4,7 @@ Both paths train the same members with the same code. Each figure is a training 
 wall time over the ideal makespan of its own members, measured in one run; the whole
 fit (with its profiling job) is reported beside them.
 
+    pip install -e ".[benchmarks]"
     python benchmarks/partition_paths.py --rows 400000
 """
 

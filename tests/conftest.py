@@ -15,10 +15,24 @@ os.environ["PYSPARK_PYTHON"] = sys.executable
 os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
 
 
+# "connect" runs the session through a local Spark Connect server. Connect mode is
+# process-wide once started, so test_connect_mode.py uses it in a subprocess.
+SPARK_MODE = os.environ.get("SPARKENSEMBLE_TEST_SPARK_MODE", "classic")
+
+
 @pytest.fixture(scope="session")
 def spark():
     from pyspark.sql import SparkSession
 
+    if SPARK_MODE == "connect":
+        session = (
+            SparkSession.builder.remote("local[2]")
+            .config("spark.sql.shuffle.partitions", "4")
+            .getOrCreate()
+        )
+        yield session
+        session.stop()
+        return
     session = (
         SparkSession.builder.master("local[2]")
         .appName("sparkensemble-tests")

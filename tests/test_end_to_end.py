@@ -1,0 +1,64 @@
+"""The core user journey. This module also runs on Spark Connect (see test_connect_mode.py)."""
+
+import numpy as np
+import pytest
+from pyspark.ml import Pipeline, PipelineModel
+from pyspark.ml.evaluation import BinaryClassificationEvaluator, MulticlassClassificationEvaluator
+from pyspark.ml.feature import VectorAssembler
+
+from conftest import make_classification, to_frame
+from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
+
+SMALL = {"iterations": 15, "depth": 3, "seed": 8}
+
+
+def probabilities(df):
+    return np.array([r.probability.toArray() for r in df.select("probability").collect()])
+
+
+@pytest.mark.parametrize("strategy", ["fold", "partition"])
+def test_fit_transform_evaluate_save_and_load(spark, tmp_path, strategy):
+    x, y = make_classification(300, seed=21)
+    df = to_frame(spark, x, y, partitions=2)
+    model = SampledEnsembleClassifier(numMembers=2, strategy=strategy, **SMALL).fit(df)
+    scored = model.transform(df)
+    assert BinaryClassificationEvaluator().evaluate(scored) > 0.85
+
+    path = str(tmp_path / "model")
+    model.save(path)
+    with pytest.raises(FileExistsError):
+        model.save(path)
+    model.write().overwrite().save(path)
+    loaded = SampledEnsembleClassificationModel.load(path)
+    assert loaded.uid == model.uid and loaded.members == model.members
+    np.testing.assert_array_equal(probabilities(loaded.transform(df)), probabilities(scored))
+
+
+def test_multiclass_members_are_reproducible(spark):
+    x, y = make_classification(300, classes=3, seed=22)
+    df = to_frame(spark, x, y, partitions=3)
+    clf = SampledEnsembleClassifier(numMembers=3, **SMALL)
+    first, second = clf.fit(df), clf.fit(df.repartition(5))
+    assert first.members == second.members
+    accuracy = MulticlassClassificationEvaluator(metricName="accuracy").evaluate(
+        first.transform(df)
+    )
+    assert accuracy > 0.6
+
+
+def test_pipeline_model_round_trip(spark, tmp_path):
+    x, y = make_classification(240, seed=23)
+    rows = [(*map(float, row[:3]), float(label)) for row, label in zip(x, y)]
+    df = spark.createDataFrame(rows, ["a", "b", "c", "label"])
+    fitted = Pipeline(
+        stages=[
+            VectorAssembler(inputCols=["a", "b", "c"], outputCol="features"),
+            SampledEnsembleClassifier(numMembers=2, **SMALL),
+        ]
+    ).fit(df)
+    path = str(tmp_path / "pipeline")
+    fitted.write().overwrite().save(path)
+    loaded = PipelineModel.load(path)
+    np.testing.assert_array_equal(
+        probabilities(loaded.transform(df)), probabilities(fitted.transform(df))
+    )
