@@ -33,6 +33,12 @@ def files_under(path):
     )
 
 
+def remove_members(path):
+    for name in files_under(path):
+        if name.startswith("members/"):
+            os.remove(os.path.join(path, name))
+
+
 def snapshot(path):
     return {name: open(os.path.join(path, name), "rb").read() for name in files_under(path)}
 
@@ -129,9 +135,7 @@ def test_loading_another_class_says_which_class_it_is(tmp_path):
 def test_a_model_with_missing_members_fails_loudly(tmp_path, fitted):
     path = str(tmp_path / "model")
     fitted.save(path)
-    for name in files_under(path):
-        if name.startswith("members/"):
-            os.remove(os.path.join(path, name))
+    remove_members(path)
     with pytest.raises(ValueError, match=f"model at {path} is incomplete or corrupted"):
         SampledEnsembleClassificationModel.load(path)
 
@@ -155,9 +159,7 @@ def test_members_from_another_save_are_never_loaded_as_a_mix(tmp_path, fitted, b
     fitted.save(first)
     SampledEnsembleClassifier(numMembers=2, **{**SMALL, "seed": 6}).fit(binary_df).save(second)
     # As if an overwrite died after writing members/ but before metadata/.
-    for name in files_under(first):
-        if name.startswith("members/"):
-            os.remove(os.path.join(first, name))
+    remove_members(first)
     for name in files_under(second):
         if name.startswith("members/"):
             target = os.path.join(first, name)

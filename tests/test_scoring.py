@@ -1,0 +1,48 @@
+"""The per-worker member cache that keeps transform from deserialising per batch."""
+
+import numpy as np
+
+from conftest import make_classification
+from sparkensemble import scoring
+from sparkensemble.members import MemberSettings, train_member
+
+
+def blobs(count, seed=0):
+    x, y = make_classification(120, seed=seed)
+    row_hash = np.arange(120, dtype=np.int64) * 7919
+    settings = MemberSettings(
+        num_classes=2,
+        seed=seed,
+        validation_fraction=0.2,
+        early_stopping_rounds=0,
+        catboost_kwargs={"iterations": 5, "depth": 2},
+    )
+    return [train_member(x, y, row_hash + i, settings).model for i in range(count)]
+
+
+def test_members_are_deserialised_once_per_process_and_key():
+    members = blobs(2)
+    key = scoring.ensemble_key(members)
+    first = scoring.cached_members(key, members)
+    again = scoring.cached_members(key, members)
+    assert again is first  # the same objects: no second deserialisation
+    assert len(first) == 2
+
+
+def test_the_key_identifies_the_members_and_their_order():
+    members = blobs(2)
+    assert scoring.ensemble_key(members) == scoring.ensemble_key(list(members))
+    assert scoring.ensemble_key(members) != scoring.ensemble_key(members[::-1])
+    # Length-prefixed, so splitting the same bytes differently gives another key.
+    joined = members[0] + members[1]
+    assert scoring.ensemble_key([joined]) != scoring.ensemble_key(members)
+
+
+def test_the_cache_keeps_only_the_most_recent_ensembles():
+    members = blobs(1, seed=3)
+    keys = [f"key-{i}" for i in range(scoring._MAX_CACHED_ENSEMBLES + 2)]
+    for key in keys:
+        scoring.cached_members(key, members)
+    assert keys[0] not in scoring._ensembles
+    assert keys[-1] in scoring._ensembles
+    assert len(scoring._ensembles) <= scoring._MAX_CACHED_ENSEMBLES
