@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Optional
 
 import numpy as np
@@ -35,6 +36,8 @@ from sparkensemble.validation import (
     features_as_array,
     profile_training_data,
 )
+
+logger = logging.getLogger(__name__)
 
 _SCORED = "__se_scored"
 # Per-member columns of the summary; the model table also holds each member's bytes.
@@ -208,6 +211,11 @@ class SampledEnsembleClassifier(
         num_members, strategy = self.getNumMembers(), self.getStrategy()
         check_fit_schema(dataset.schema, features_col, label_col, weight_col, fold_col)
 
+        if not dataset.storageLevel.useMemory and not dataset.storageLevel.useDisk:
+            logger.warning(
+                "The input DataFrame is not directly cached: fit reads it twice (once to check "
+                "it, once to train), which is slow if its source is not cached either."
+            )
         features = features_as_array(dataset.schema, features_col)
         profile = profile_training_data(
             dataset, features, label_col, weight_col, fold_col, num_members

@@ -6,7 +6,6 @@ moves rows to the right task and results back to the driver.
 
 from __future__ import annotations
 
-import logging
 import threading
 from dataclasses import asdict
 from typing import Dict, Iterator, List, Optional
@@ -17,8 +16,6 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from sparkensemble.members import MemberDataError, MemberSettings, train_member
-
-logger = logging.getLogger(__name__)
 
 FEATURES = "__se_features"
 LABEL = "__se_label"

@@ -194,3 +194,13 @@ def test_copy_does_not_share_member_state(binary_df):
     assert copied.members == model.members
     copied._members.loc[0, "rows"] = -1
     assert model.summary.loc[0, "rows"] != -1
+
+
+def test_fit_warns_when_the_input_is_not_cached(binary_df, caplog):
+    clf = SampledEnsembleClassifier(numMembers=2, **SMALL)
+    with caplog.at_level("WARNING", logger="sparkensemble.classifier"):
+        clf.fit(binary_df)
+    assert "not directly cached" not in caplog.text
+    with caplog.at_level("WARNING", logger="sparkensemble.classifier"):
+        clf.fit(binary_df.where("label >= 0"))
+    assert "not directly cached" in caplog.text
