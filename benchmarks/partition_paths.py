@@ -26,7 +26,12 @@ def main() -> None:
 
     from sparkensemble import SampledEnsembleClassifier
     from sparkensemble.members import MemberSettings, derive_member_seeds
-    from sparkensemble.training import RESULT_SCHEMA, _partition_trainer, member_frame
+    from sparkensemble.training import (
+        RESULT_SCHEMA,
+        _partition_trainer,
+        hashed_rows,
+        member_frame,
+    )
     from sparkensemble.validation import features_as_array
 
     spark = local_session(2)
@@ -43,9 +48,8 @@ def main() -> None:
     map_wall = time.perf_counter() - started
     map_ideal = ideal_makespan(list(model.summary["train_seconds"]), slots)
 
-    rows = member_frame(
-        df, features_as_array(df.schema, "features"), "label", None, None, "partition", slots, 0
-    )
+    features = features_as_array(df.schema, "features")
+    rows = member_frame(hashed_rows(df, features, "label", None, None, 0), "partition", slots)
     settings = MemberSettings(
         num_classes=2,
         seed=0,

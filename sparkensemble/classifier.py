@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from typing import Any, Dict, List, Optional
 
@@ -28,8 +29,16 @@ from sparkensemble.persistence import (
     canonical_member_table,
 )
 from sparkensemble.scoring import cached_members, checked_features, ensemble_key, score_column
-from sparkensemble.training import member_frame, raise_member_errors, train_members
+from sparkensemble.stacking import Stacker, fit_stacker
+from sparkensemble.training import (
+    hashed_rows,
+    member_frame,
+    out_of_fold_predictions,
+    raise_member_errors,
+    train_members,
+)
 from sparkensemble.validation import (
+    TrainingProfile,
     check_features_column,
     check_fit_schema,
     check_output_columns,
@@ -97,6 +106,7 @@ class SampledEnsembleClassifier(
         combiner: str = "mean",
         validationFraction: float = 0.1,
         earlyStoppingRounds: int = 100,
+        stackerMaxRows: int = 100_000,
         iterations: int = 1000,
         depth: int = 6,
         learningRate: Optional[float] = None,
@@ -124,6 +134,7 @@ class SampledEnsembleClassifier(
         combiner: str = "mean",
         validationFraction: float = 0.1,
         earlyStoppingRounds: int = 100,
+        stackerMaxRows: int = 100_000,
         iterations: int = 1000,
         depth: int = 6,
         learningRate: Optional[float] = None,
@@ -196,7 +207,16 @@ class SampledEnsembleClassifier(
         """An MLReader for estimators saved with :meth:`write`."""
         return ParamsReader(cls)
 
+    def setStackerMaxRows(self, value: int) -> SampledEnsembleClassifier:
+        """Sets the value of :py:attr:`stackerMaxRows`."""
+        return self._set(stackerMaxRows=value)
+
     def _check_param_combination(self) -> None:
+        if self.getCombiner() == "stacked" and importlib.util.find_spec("sklearn") is None:
+            raise ImportError(
+                "combiner='stacked' fits its stacker with scikit-learn, which is not installed; "
+                "pip install 'sparkensemble[stacking]'."
+            )
         if self.isDefined(self.foldCol) and self.getStrategy() != "fold":
             raise ValueError(
                 f"foldCol={self.getFoldCol()!r} assigns rows to folds, but "
@@ -205,32 +225,33 @@ class SampledEnsembleClassifier(
 
     def _fit(self, dataset: DataFrame) -> SampledEnsembleClassificationModel:
         self._check_param_combination()
-        features_col, label_col = self.getFeaturesCol(), self.getLabelCol()
         weight_col = self.getOrDefault(self.weightCol) if self.isDefined(self.weightCol) else None
         fold_col = self.getFoldCol() if self.isDefined(self.foldCol) else None
-        num_members, strategy = self.getNumMembers(), self.getStrategy()
-        check_fit_schema(dataset.schema, features_col, label_col, weight_col, fold_col)
-
+        check_fit_schema(
+            dataset.schema, self.getFeaturesCol(), self.getLabelCol(), weight_col, fold_col
+        )
         if not dataset.storageLevel.useMemory and not dataset.storageLevel.useDisk:
             logger.warning(
                 "The input DataFrame is not directly cached: fit reads it twice (once to check "
                 "it, once to train), which is slow if its source is not cached either."
             )
-        features = features_as_array(dataset.schema, features_col)
+        features = features_as_array(dataset.schema, self.getFeaturesCol())
         profile = profile_training_data(
-            dataset, features, label_col, weight_col, fold_col, num_members
+            dataset, features, self.getLabelCol(), weight_col, fold_col, self.getNumMembers()
         )
+        rows = hashed_rows(
+            dataset, features, self.getLabelCol(), weight_col, fold_col, self.getSeed()
+        )
+        model = self._train(rows, profile, has_weight=weight_col is not None)
+        if self.getCombiner() == "stacked":
+            model._stacker = self._fit_stacker(rows, model, profile, weight_col is not None)
+        return self._copyValues(model)
+
+    def _train(
+        self, rows: DataFrame, profile: TrainingProfile, has_weight: bool
+    ) -> SampledEnsembleClassificationModel:
+        num_members, strategy = self.getNumMembers(), self.getStrategy()
         seeds = derive_member_seeds(self.getSeed(), num_members)
-        rows = member_frame(
-            dataset,
-            features,
-            label_col,
-            weight_col,
-            fold_col,
-            strategy,
-            num_members,
-            self.getSeed(),
-        )
         settings = MemberSettings(
             num_classes=profile.num_classes,
             seed=0,  # replaced by each member's own seed in its task
@@ -238,13 +259,44 @@ class SampledEnsembleClassifier(
             early_stopping_rounds=self.getEarlyStoppingRounds(),
             catboost_kwargs=self._catboost_kwargs(),
         )
-        results = train_members(rows, seeds, settings, has_weight=weight_col is not None)
+        layout = member_frame(rows, strategy, num_members)
+        results = train_members(layout, seeds, settings, has_weight=has_weight)
         raise_member_errors(results, num_members, strategy)
         results["seed"] = [seeds[m] for m in results["member"]]
-        model = SampledEnsembleClassificationModel._from_members(
+        return SampledEnsembleClassificationModel._from_members(
             results, profile.num_classes, profile.num_features
         )
-        return self._copyValues(model)
+
+    def _fit_stacker(
+        self,
+        rows: DataFrame,
+        model: SampledEnsembleClassificationModel,
+        profile: TrainingProfile,
+        has_weight: bool,
+    ) -> Stacker:
+        fraction = self.getValidationFraction()
+        max_rows = self.getStackerMaxRows()
+        # Oversample a little, then keep the rows with the smallest hashes: a bound that is
+        # exact and the same on every run.
+        sample = min(1.0, 1.2 * max_rows / max(1.0, profile.rows * fraction))
+        oof = out_of_fold_predictions(
+            rows, model.members, profile.num_classes, fraction, sample, has_weight
+        )
+        if oof.empty:
+            raise ValueError(
+                "combiner='stacked' found no holdout rows to fit the stacker on; "
+                "raise validationFraction."
+            )
+        oof = oof.sort_values("row_hash", kind="stable").head(max_rows)
+        proba = np.stack(oof["proba"].to_numpy()).reshape(
+            len(oof), len(model.members), profile.num_classes
+        )
+        return fit_stacker(
+            proba.transpose(1, 0, 2),
+            oof["label"].to_numpy(),
+            profile.num_classes,
+            weights=oof["weight"].to_numpy() if has_weight else None,
+        )
 
 
 class SampledEnsembleClassificationModel(
@@ -262,6 +314,7 @@ class SampledEnsembleClassificationModel(
         self._members = pd.DataFrame(columns=MEMBER_TABLE_COLUMNS)
         self._num_classes = 0
         self._num_features = 0
+        self._stacker: Optional[Stacker] = None
 
     @classmethod
     def _from_members(
@@ -289,6 +342,7 @@ class SampledEnsembleClassificationModel(
             "numFeatures": self._num_features,
             "numMembers": len(self._members),
             "membersDigest": ensemble_key(self.members),
+            "stacker": self._stacker.to_json() if self._stacker else None,
         }
 
     def _restore_state(self, members: pd.DataFrame, metadata: Dict[str, Any], path: str) -> None:
@@ -303,6 +357,8 @@ class SampledEnsembleClassificationModel(
         self._members = members
         self._num_classes = int(metadata["numClasses"])
         self._num_features = int(metadata["numFeatures"])
+        stacker = metadata.get("stacker")
+        self._stacker = Stacker.from_json(stacker) if stacker else None
 
     def setCombiner(self, value: str) -> SampledEnsembleClassificationModel:
         """Sets the value of :py:attr:`combiner`; members are re-combined, not refitted."""
@@ -345,6 +401,18 @@ class SampledEnsembleClassificationModel(
         that._members = self._members.copy()
         return that
 
+    @property
+    def hasStacker(self) -> bool:
+        """Whether the model carries a stacker, so that combiner='stacked' can be used."""
+        return self._stacker is not None
+
+    def _check_stacker(self) -> None:
+        if self.getCombiner() == "stacked" and self._stacker is None:
+            raise ValueError(
+                "combiner='stacked' needs a stacker, and this model was fitted without one; "
+                "refit with combiner='stacked', or choose mean, median or max."
+            )
+
     def _thresholds(self) -> Optional[List[float]]:
         if not self.isDefined(self.thresholds):
             return None
@@ -367,6 +435,7 @@ class SampledEnsembleClassificationModel(
         features_col = self.getFeaturesCol()
         check_features_column(dataset.schema, features_col)
         check_output_columns(dataset.schema, outputs.values())
+        self._check_stacker()
         features = checked_features(
             features_as_array(dataset.schema, features_col), self._num_features, features_col
         )
@@ -379,6 +448,7 @@ class SampledEnsembleClassificationModel(
                 self._num_features,
                 self.getCombiner(),
                 self._thresholds(),
+                self._stacker,
             ),
         )
         for field, column in outputs.items():
@@ -397,8 +467,10 @@ class SampledEnsembleClassificationModel(
                 f"the vector has {array.shape[1]} features, but the model was fitted on "
                 f"{self._num_features}."
             )
+        self._check_stacker()
         models = cached_members(ensemble_key(self.members), self.members)
-        return combine(member_probabilities(models, array, self._num_classes), self.getCombiner())
+        proba = member_probabilities(models, array, self._num_classes)
+        return combine(proba, self.getCombiner(), self._stacker)
 
     def predictRaw(self, value: Vector) -> Vector:
         """The combined member probabilities for one feature vector, before renormalisation."""

@@ -6,7 +6,9 @@ from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
-COMBINERS = ("mean", "median", "max")
+from sparkensemble.stacking import Stacker
+
+COMBINERS = ("mean", "median", "max", "stacked")
 
 
 def align_probabilities(proba: np.ndarray, classes: Sequence[int], num_classes: int) -> np.ndarray:
@@ -27,12 +29,15 @@ def align_probabilities(proba: np.ndarray, classes: Sequence[int], num_classes: 
     return aligned
 
 
-def combine(member_proba: np.ndarray, combiner: str) -> Tuple[np.ndarray, np.ndarray]:
+def combine(
+    member_proba: np.ndarray, combiner: str, stacker: Optional[Stacker] = None
+) -> Tuple[np.ndarray, np.ndarray]:
     """Combine probabilities of shape (members, rows, classes).
 
     Returns ``(raw, probability)``, each (rows, classes). ``raw`` is the combined value
     before renormalisation, as a random forest's raw prediction is its summed votes;
     ``probability`` is ``raw`` scaled so each row sums to 1. The mean needs no scaling.
+    For ``"stacked"``, ``raw`` holds the stacker's margins and ``probability`` their softmax.
     """
     member_proba = np.asarray(member_proba, dtype=np.float64)
     if member_proba.ndim != 3 or member_proba.shape[0] == 0:
@@ -46,6 +51,13 @@ def combine(member_proba: np.ndarray, combiner: str) -> Tuple[np.ndarray, np.nda
         raw = np.median(member_proba, axis=0)
     elif combiner == "max":
         raw = member_proba.max(axis=0)
+    elif combiner == "stacked":
+        if stacker is None:
+            raise ValueError(
+                "combiner='stacked' needs a stacker, and this model was fitted without one; "
+                "fit with combiner='stacked' to train it."
+            )
+        return stacker.apply(member_proba)
     else:
         raise ValueError(
             f"The 'combiner' parameter must be a str among {list(COMBINERS)}. "

@@ -108,6 +108,14 @@ def holdout_mask(row_hash: np.ndarray, fraction: float) -> np.ndarray:
     return uniform < fraction
 
 
+def stacker_sample_mask(row_hash: np.ndarray, fraction: float) -> np.ndarray:
+    """A deterministic sample of rows for the stacker, independent of the holdout choice."""
+    if fraction >= 1.0:
+        return np.ones(len(row_hash), dtype=bool)
+    salted = row_hash.astype(np.int64) ^ np.int64(0x5DEECE66D)
+    return holdout_mask(salted, fraction)
+
+
 @dataclass(frozen=True)
 class MemberSettings:
     """What one member needs to train, all plain values so Spark can ship them."""

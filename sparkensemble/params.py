@@ -106,7 +106,8 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasWeightCol, HasSe
         "combiner",
         "how member probabilities are combined at transform time: "
         + ", ".join(supportedCombiners)
-        + ". Median and max rows are renormalised to sum to 1.",
+        + ". Median and max rows are renormalised to sum to 1. 'stacked' applies a logistic "
+        "regression fitted on out-of-fold predictions, and needs combiner='stacked' at fit.",
         typeConverter=_one_of("combiner", supportedCombiners),
     )
     validationFraction: Param[float] = Param(
@@ -122,6 +123,13 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasWeightCol, HasSe
         "stop a member after this many iterations without improvement on its holdout "
         "(>= 0; 0 trains all iterations, then keeps the best one).",
         typeConverter=_int_at_least("earlyStoppingRounds", 0),
+    )
+    stackerMaxRows: Param[int] = Param(
+        Params._dummy(),
+        "stackerMaxRows",
+        "with combiner='stacked', the most out-of-fold rows collected to the driver to fit "
+        "the stacker (>= 100): a deterministic sample of the members' holdouts.",
+        typeConverter=_int_at_least("stackerMaxRows", 100),
     )
     iterations: Param[int] = Param(
         Params._dummy(),
@@ -164,6 +172,7 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasWeightCol, HasSe
             combiner="mean",
             validationFraction=0.1,
             earlyStoppingRounds=100,
+            stackerMaxRows=100_000,
             iterations=1000,
             depth=6,
             l2LeafReg=3.0,
@@ -196,6 +205,10 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasWeightCol, HasSe
     def getEarlyStoppingRounds(self) -> int:
         """Gets the value of earlyStoppingRounds or its default value."""
         return self.getOrDefault(self.earlyStoppingRounds)
+
+    def getStackerMaxRows(self) -> int:
+        """Gets the value of stackerMaxRows or its default value."""
+        return self.getOrDefault(self.stackerMaxRows)
 
     def getIterations(self) -> int:
         """Gets the value of iterations or its default value."""

@@ -20,6 +20,7 @@ from pyspark.sql.functions import pandas_udf
 
 from sparkensemble.combiners import combine, predict_labels
 from sparkensemble.members import deserialize_model, member_probabilities
+from sparkensemble.stacking import Stacker
 
 SCORE_SCHEMA = "raw array<double>, probability array<double>, prediction double"
 
@@ -80,6 +81,7 @@ def score_column(
     num_features: int,
     combiner: str,
     thresholds: Optional[List[float]],
+    stacker: Optional[Stacker] = None,
 ) -> Column:
     """A struct column (raw, probability, prediction) scored by the ensemble."""
     key = ensemble_key(blobs)
@@ -95,7 +97,7 @@ def score_column(
         for batch in batches:
             matrix = np.stack(batch.to_numpy()) if len(batch) else np.empty((0, num_features))
             proba = member_probabilities(models, matrix, num_classes, threads)
-            raw, probability = combine(proba, combiner)
+            raw, probability = combine(proba, combiner, stacker)
             yield pd.DataFrame(
                 {
                     "raw": list(raw),

@@ -15,7 +15,15 @@ import pandas as pd
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from sparkensemble.members import MemberDataError, MemberSettings, train_member
+from sparkensemble.members import (
+    MemberDataError,
+    MemberSettings,
+    holdout_mask,
+    member_probabilities,
+    stacker_sample_mask,
+    train_member,
+)
+from sparkensemble.scoring import cached_members, ensemble_key
 
 FEATURES = "__se_features"
 LABEL = "__se_label"
@@ -65,17 +73,15 @@ def member_partition_keys(spark: SparkSession, num_members: int) -> List[int]:
     return ordered
 
 
-def member_frame(
+def hashed_rows(
     df: DataFrame,
     features: Column,
     label_col: str,
     weight_col: Optional[str],
     fold_col: Optional[str],
-    strategy: str,
-    num_members: int,
     seed: int,
 ) -> DataFrame:
-    """The rows each member trains on, laid out so that each partition is one member."""
+    """The training columns under fixed names, with each row's content hash."""
     columns = [features.alias(FEATURES), F.col(label_col).cast("double").alias(LABEL)]
     if weight_col:
         columns.append(F.col(weight_col).cast("double").alias(WEIGHT))
@@ -85,14 +91,17 @@ def member_frame(
     # The content hash orders rows inside a member and picks its holdout, so both survive
     # repartitioning and task retries; rand() would not.
     hashed = [FEATURES, LABEL] + ([WEIGHT] if weight_col else [])
-    rows = rows.withColumn(ROW_HASH, F.xxhash64(F.lit(seed), *hashed))
+    return rows.withColumn(ROW_HASH, F.xxhash64(F.lit(seed), *hashed))
 
+
+def member_frame(rows: DataFrame, strategy: str, num_members: int) -> DataFrame:
+    """``hashed_rows`` laid out so that each partition holds exactly one member's rows."""
     if strategy == "partition":
         # coalesce is narrow: the data stays where it is, which is the point of this strategy.
         return rows.coalesce(num_members).withColumn(MEMBER, F.spark_partition_id())
-    if not fold_col:
+    if MEMBER not in rows.columns:
         rows = rows.withColumn(MEMBER, F.pmod(F.col(ROW_HASH), F.lit(num_members)).cast("int"))
-    keys = member_partition_keys(df.sparkSession, num_members)
+    keys = member_partition_keys(rows.sparkSession, num_members)
     key_of = F.create_map(*[F.lit(x) for m, key in enumerate(keys) for x in (m, key)])
     rows = rows.withColumn(_PARTITION_KEY, key_of[F.col(MEMBER)])
     return rows.repartition(num_members, _PARTITION_KEY).drop(_PARTITION_KEY)
@@ -175,3 +184,44 @@ def raise_member_errors(results: pd.DataFrame, num_members: int, strategy: str) 
             f"members {missing} received no rows; lower numMembers, or check that foldCol "
             f"uses every value in 0..{num_members - 1}."
         )
+
+
+def out_of_fold_predictions(
+    rows: DataFrame,
+    blobs: List[bytes],
+    num_classes: int,
+    validation_fraction: float,
+    sample_fraction: float,
+    has_weight: bool,
+) -> pd.DataFrame:
+    """Every member's probabilities on a sample of the holdout rows.
+
+    Each row trains at most one member, and a holdout row trains none, so these
+    predictions are out-of-sample for the whole ensemble. The sample is chosen by row
+    hash, so it is the same on every run.
+    """
+    key = ensemble_key(blobs)
+    schema = "row_hash long, label double, weight double, proba array<double>"
+
+    # Only plain values are captured: this function is shipped to the executors.
+    def score_holdouts(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        models = cached_members(key, blobs)
+        for batch in batches:
+            row_hash = batch[ROW_HASH].to_numpy()
+            keep = holdout_mask(row_hash, validation_fraction) & stacker_sample_mask(
+                row_hash, sample_fraction
+            )
+            if not keep.any():
+                continue
+            kept = batch[keep]
+            proba = member_probabilities(models, np.stack(kept[FEATURES].to_numpy()), num_classes)
+            yield pd.DataFrame(
+                {
+                    "row_hash": kept[ROW_HASH].to_numpy(),
+                    "label": kept[LABEL].to_numpy(),
+                    "weight": kept[WEIGHT].to_numpy() if has_weight else 1.0,
+                    "proba": list(proba.transpose(1, 0, 2).reshape(len(kept), -1)),
+                }
+            )
+
+    return rows.mapInPandas(score_holdouts, schema).toPandas()

@@ -14,7 +14,7 @@ def test_defaults_are_fixed_and_documented():
     assert clf.getSeed() == 0  # not pyspark's per-process hash of the class name
     assert clf.getCatboostParams() == {}
     assert not clf.isDefined(clf.learningRate)  # CatBoost chooses it
-    assert "mean, median, max" in clf.explainParam("combiner")
+    assert "mean, median, max, stacked" in clf.explainParam("combiner")
 
 
 def test_constructor_set_params_and_setters_agree():
@@ -45,7 +45,11 @@ def test_catboost_kwargs_combine_first_class_params_and_the_dict():
     [
         ({"numMembers": 0}, ValueError, r"'numMembers'.*>= 1. Got 0"),
         ({"strategy": "rows"}, ValueError, r"'strategy'.*\['fold', 'partition'\]. Got 'rows'"),
-        ({"combiner": "avg"}, ValueError, r"'combiner'.*\['mean', 'median', 'max'\]. Got 'avg'"),
+        (
+            {"combiner": "avg"},
+            ValueError,
+            r"'combiner'.*\['mean', 'median', 'max', 'stacked'\]. Got 'avg'",
+        ),
         ({"validationFraction": 0.0}, ValueError, r"'validationFraction'.*\(0, 1\)"),
         ({"validationFraction": 1.0}, ValueError, r"'validationFraction'.*\(0, 1\)"),
         ({"earlyStoppingRounds": -1}, ValueError, r"'earlyStoppingRounds'.*>= 0"),

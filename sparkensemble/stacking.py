@@ -1,0 +1,128 @@
+"""The stacked combiner: a logistic regression over the members' out-of-fold predictions.
+
+Pure numpy to apply, so executors need nothing beyond numpy. Fitting uses scikit-learn's
+LogisticRegression on the driver, which is installed with ``sparkensemble[stacking]``.
+The fitted state is only numbers, persisted as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, Optional, Tuple
+
+import numpy as np
+
+# Probabilities are clipped before taking logs, so a member that is certain does not give
+# the stacker an infinite feature.
+_EPSILON = 1e-6
+
+
+def stacker_features(member_proba: np.ndarray) -> np.ndarray:
+    """The stacker's inputs for probabilities of shape (members, rows, classes).
+
+    Binary: each member's log-odds of class 1 (the class-0 column is redundant).
+    Multiclass: each member's log-probability of every class.
+    """
+    clipped = np.clip(np.asarray(member_proba, dtype=np.float64), _EPSILON, 1.0 - _EPSILON)
+    if clipped.shape[2] == 2:
+        positive = clipped[:, :, 1]
+        return np.log(positive / (1.0 - positive)).T
+    members, rows, classes = clipped.shape
+    return np.log(clipped).transpose(1, 0, 2).reshape(rows, members * classes)
+
+
+@dataclass(frozen=True)
+class Stacker:
+    """A fitted (multinomial) logistic regression: margins = features @ coefficients.T + intercepts.
+
+    For two classes there is one row of coefficients, the margin of class 1 against class 0.
+    """
+
+    coefficients: np.ndarray
+    intercepts: np.ndarray
+    num_classes: int
+    num_members: int
+    training_rows: int
+
+    def apply(self, member_proba: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """Return (margins, probability), each of shape (rows, classes)."""
+        if member_proba.shape[0] != self.num_members:
+            raise ValueError(
+                f"the stacker was fitted on {self.num_members} members, got {member_proba.shape[0]}"
+            )
+        margins = stacker_features(member_proba) @ self.coefficients.T + self.intercepts
+        if self.num_classes == 2:
+            margins = np.column_stack([-margins[:, 0] / 2.0, margins[:, 0] / 2.0])
+        shifted = margins - margins.max(axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        return margins, exp / exp.sum(axis=1, keepdims=True)
+
+    def to_json(self) -> Dict[str, Any]:
+        return {
+            "coefficients": self.coefficients.tolist(),
+            "intercepts": self.intercepts.tolist(),
+            "numClasses": self.num_classes,
+            "numMembers": self.num_members,
+            "trainingRows": self.training_rows,
+        }
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> Stacker:
+        return cls(
+            coefficients=np.asarray(data["coefficients"], dtype=np.float64),
+            intercepts=np.asarray(data["intercepts"], dtype=np.float64),
+            num_classes=int(data["numClasses"]),
+            num_members=int(data["numMembers"]),
+            training_rows=int(data["trainingRows"]),
+        )
+
+
+def fit_stacker(
+    member_proba: np.ndarray,
+    labels: np.ndarray,
+    num_classes: int,
+    weights: Optional[np.ndarray] = None,
+) -> Stacker:
+    """Fit the stacker on predictions the members did not train on.
+
+    A class absent from these rows gets margin -inf-like weights, so it is never predicted
+    by the stacker, rather than shifting the other classes' coefficients.
+    """
+    try:
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:
+        raise ImportError(
+            "combiner='stacked' fits a logistic regression with scikit-learn; install it with "
+            "pip install 'sparkensemble[stacking]'."
+        ) from None
+    labels = np.asarray(labels).astype(np.int64)
+    present = np.unique(labels)
+    if len(present) < 2:
+        raise ValueError(
+            f"the stacker's out-of-fold rows hold a single class ({present.tolist()}); "
+            f"raise validationFraction or stackerMaxRows."
+        )
+    features = stacker_features(member_proba)
+    regression = LogisticRegression(max_iter=1000)
+    regression.fit(features, labels, sample_weight=weights)
+    if num_classes == 2:
+        coefficients, intercepts = regression.coef_, regression.intercept_
+    else:
+        coefficients = np.zeros((num_classes, features.shape[1]))
+        intercepts = np.full(num_classes, -1e3)
+        coefficients[present] = _per_class(regression.coef_, len(present))
+        intercepts[present] = _per_class(regression.intercept_[:, None], len(present))[:, 0]
+    return Stacker(
+        coefficients=np.asarray(coefficients, dtype=np.float64),
+        intercepts=np.asarray(intercepts, dtype=np.float64),
+        num_classes=num_classes,
+        num_members=member_proba.shape[0],
+        training_rows=len(labels),
+    )
+
+
+def _per_class(values: np.ndarray, classes: int) -> np.ndarray:
+    # With two present classes scikit-learn returns one row (class 1 against class 0).
+    if classes == 2 and values.shape[0] == 1:
+        return np.vstack([-values / 2.0, values / 2.0])
+    return values

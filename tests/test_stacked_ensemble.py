@@ -1,0 +1,106 @@
+"""combiner='stacked' on Spark: out-of-fold fitting, switching, bounds and persistence."""
+
+import numpy as np
+import pytest
+from pyspark.ml.evaluation import MulticlassClassificationEvaluator
+
+from conftest import no_spark_jobs, to_frame
+from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
+from sparkensemble.members import deserialize_model, member_probabilities
+
+SETTINGS = {"iterations": 60, "depth": 4, "seed": 4, "validationFraction": 0.2}
+
+
+def realistic(spark, rows, seed):
+    """A non-linear signal with label noise, as in the post's synthetic data."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(rows, 6))
+    score = x[:, 0] * x[:, 1] + np.sin(2 * x[:, 2]) + 0.7 * x[:, 3] + 0.6 * rng.normal(size=rows)
+    y = (score > 0).astype(float)
+    flip = rng.random(rows) < 0.05
+    return to_frame(spark, x, np.where(flip, 1 - y, y), partitions=4).cache()
+
+
+@pytest.fixture(scope="module")
+def data(spark):
+    return realistic(spark, 6000, seed=10), realistic(spark, 3000, seed=11)
+
+
+@pytest.fixture(scope="module")
+def stacked(data):
+    train, _ = data
+    return SampledEnsembleClassifier(numMembers=5, combiner="stacked", **SETTINGS).fit(train)
+
+
+def evaluate(model, df, metric):
+    return MulticlassClassificationEvaluator(metricName=metric).evaluate(model.transform(df))
+
+
+def test_stacked_beats_or_matches_mean_on_held_out_data(stacked, data):
+    _, test = data
+    mean = stacked.copy().setCombiner("mean")
+    assert evaluate(stacked, test, "logLoss") <= evaluate(mean, test, "logLoss")
+    assert evaluate(stacked, test, "accuracy") >= evaluate(mean, test, "accuracy") - 0.005
+
+
+def test_spark_output_equals_the_stacker_applied_to_the_members(stacked, data):
+    _, test = data
+    rows = stacked.transform(test).select("features", "probability").limit(200).collect()
+    x = np.array([r.features.toArray() for r in rows])
+    members = [deserialize_model(blob) for blob in stacked.members]
+    expected = stacked._stacker.apply(member_probabilities(members, x, 2))[1]
+    got = np.array([r.probability.toArray() for r in rows])
+    np.testing.assert_allclose(got, expected, rtol=1e-10)
+
+
+def test_the_stacker_learns_only_from_holdout_rows_and_respects_the_bound(data):
+    train, _ = data
+    clf = SampledEnsembleClassifier(
+        numMembers=3, combiner="stacked", stackerMaxRows=150, **SETTINGS
+    )
+    model = clf.fit(train)
+    assert model._stacker.training_rows == 150
+    assert model.summary["holdout_rows"].sum() > 150
+    again = clf.fit(train)
+    np.testing.assert_array_equal(again._stacker.coefficients, model._stacker.coefficients)
+
+
+def test_combiner_switches_after_fitting_in_both_directions(stacked, data):
+    _, test = data
+    outputs = {}
+    for combiner in ("mean", "median", "max", "stacked"):
+        scored = stacked.copy().setCombiner(combiner).transform(test).limit(50)
+        outputs[combiner] = np.array([r.probability[1] for r in scored.collect()])
+    assert len({tuple(np.round(v, 12)) for v in outputs.values()}) == 4
+
+
+def test_a_model_without_a_stacker_refuses_stacked_before_any_job(spark, data):
+    train, test = data
+    model = SampledEnsembleClassifier(numMembers=2, iterations=10, depth=2).fit(train)
+    assert not model.hasStacker
+    with pytest.raises(ValueError, match="fitted without one.*refit with combiner='stacked'"):
+        with no_spark_jobs(spark):
+            model.copy().setCombiner("stacked").transform(test)
+
+
+def test_stacked_model_round_trips_with_its_stacker(tmp_path, stacked, data):
+    _, test = data
+    path = str(tmp_path / "stacked")
+    stacked.save(path)
+    loaded = SampledEnsembleClassificationModel.load(path)
+    assert loaded.hasStacker and loaded.getCombiner() == "stacked"
+    original = stacked.transform(test).select("probability").collect()
+    assert loaded.transform(test).select("probability").collect() == original
+
+
+def test_multiclass_stacking(spark, multiclass_df):
+    model = SampledEnsembleClassifier(numMembers=3, combiner="stacked", **SETTINGS).fit(
+        multiclass_df
+    )
+    scored = model.transform(multiclass_df)
+    assert model._stacker.coefficients.shape == (3, 9)  # 3 classes x (3 members x 3 classes)
+    probability = np.array(
+        [r.probability.toArray() for r in scored.select("probability").collect()]
+    )
+    np.testing.assert_allclose(probability.sum(axis=1), 1.0)
+    assert evaluate(model, multiclass_df, "accuracy") > 0.6
