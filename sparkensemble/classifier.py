@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+from dataclasses import replace
 from typing import Any, Dict, List, Optional
 
 import numpy as np
@@ -15,9 +16,16 @@ from pyspark.ml.linalg import DenseVector, Vector, Vectors
 from pyspark.ml.util import MLReadable, MLWritable
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
 
 from sparkensemble.combiners import combine, predict_labels
-from sparkensemble.members import MemberSettings, derive_member_seeds, member_probabilities
+from sparkensemble.features import FeatureBlocks, input_blocks
+from sparkensemble.members import (
+    MemberSettings,
+    assemble_features,
+    derive_member_seeds,
+    member_probabilities,
+)
 from sparkensemble.params import _SampledEnsembleParams
 from sparkensemble.persistence import (
     FORMAT_VERSION,
@@ -39,10 +47,8 @@ from sparkensemble.training import (
 )
 from sparkensemble.validation import (
     TrainingProfile,
-    check_features_column,
     check_fit_schema,
     check_output_columns,
-    features_as_array,
     profile_training_data,
 )
 
@@ -65,6 +71,23 @@ SUMMARY_COLUMNS = [
     "partition",
     "train_started_at",
 ]
+
+
+def _blocks(
+    params: _SampledEnsembleParams,
+    schema: StructType,
+    positions: Optional[List[int]] = None,
+    num_features: Optional[int] = None,
+) -> FeatureBlocks:
+    input_cols = params.getInputCols() if params.isDefined(params.inputCols) else None
+    return input_blocks(
+        schema,
+        params.getFeaturesCol(),
+        input_cols,
+        params.getCategoricalCols(),
+        positions,
+        num_features,
+    )
 
 
 class SampledEnsembleClassifier(
@@ -100,6 +123,8 @@ class SampledEnsembleClassifier(
         probabilityCol: str = "probability",
         rawPredictionCol: str = "rawPrediction",
         weightCol: Optional[str] = None,
+        inputCols: Optional[List[str]] = None,
+        categoricalCols: Optional[List[str]] = None,
         numMembers: int = 5,
         strategy: str = "fold",
         foldCol: Optional[str] = None,
@@ -128,6 +153,8 @@ class SampledEnsembleClassifier(
         probabilityCol: str = "probability",
         rawPredictionCol: str = "rawPrediction",
         weightCol: Optional[str] = None,
+        inputCols: Optional[List[str]] = None,
+        categoricalCols: Optional[List[str]] = None,
         numMembers: int = 5,
         strategy: str = "fold",
         foldCol: Optional[str] = None,
@@ -149,6 +176,14 @@ class SampledEnsembleClassifier(
     def setWeightCol(self, value: str) -> SampledEnsembleClassifier:
         """Sets the value of :py:attr:`weightCol`."""
         return self._set(weightCol=value)
+
+    def setInputCols(self, value: List[str]) -> SampledEnsembleClassifier:
+        """Sets the value of :py:attr:`inputCols` (raw feature columns, instead of featuresCol)."""
+        return self._set(inputCols=value)
+
+    def setCategoricalCols(self, value: List[str]) -> SampledEnsembleClassifier:
+        """Sets the value of :py:attr:`categoricalCols`."""
+        return self._set(categoricalCols=value)
 
     def setNumMembers(self, value: int) -> SampledEnsembleClassifier:
         """Sets the value of :py:attr:`numMembers`."""
@@ -227,28 +262,32 @@ class SampledEnsembleClassifier(
         self._check_param_combination()
         weight_col = self.getOrDefault(self.weightCol) if self.isDefined(self.weightCol) else None
         fold_col = self.getFoldCol() if self.isDefined(self.foldCol) else None
-        check_fit_schema(
-            dataset.schema, self.getFeaturesCol(), self.getLabelCol(), weight_col, fold_col
-        )
+        blocks = _blocks(self, dataset.schema)
+        check_fit_schema(dataset.schema, self.getLabelCol(), weight_col, fold_col)
         if not dataset.storageLevel.useMemory and not dataset.storageLevel.useDisk:
             logger.warning(
                 "The input DataFrame is not directly cached: fit reads it twice (once to check "
                 "it, once to train), which is slow if its source is not cached either."
             )
-        features = features_as_array(dataset.schema, self.getFeaturesCol())
         profile = profile_training_data(
-            dataset, features, self.getLabelCol(), weight_col, fold_col, self.getNumMembers()
+            dataset, blocks.check, self.getLabelCol(), weight_col, fold_col, self.getNumMembers()
         )
+        if self.isDefined(self.inputCols):
+            profile = replace(profile, num_features=len(self.getInputCols()))
         rows = hashed_rows(
-            dataset, features, self.getLabelCol(), weight_col, fold_col, self.getSeed()
+            dataset, blocks, self.getLabelCol(), weight_col, fold_col, self.getSeed()
         )
-        model = self._train(rows, profile, has_weight=weight_col is not None)
+        model = self._train(rows, profile, blocks.categorical_positions, weight_col is not None)
         if self.getCombiner() == "stacked":
             model._stacker = self._fit_stacker(rows, model, profile, weight_col is not None)
         return self._copyValues(model)
 
     def _train(
-        self, rows: DataFrame, profile: TrainingProfile, has_weight: bool
+        self,
+        rows: DataFrame,
+        profile: TrainingProfile,
+        categorical_positions: List[int],
+        has_weight: bool,
     ) -> SampledEnsembleClassificationModel:
         num_members, strategy = self.getNumMembers(), self.getStrategy()
         seeds = derive_member_seeds(self.getSeed(), num_members)
@@ -258,13 +297,14 @@ class SampledEnsembleClassifier(
             validation_fraction=self.getValidationFraction(),
             early_stopping_rounds=self.getEarlyStoppingRounds(),
             catboost_kwargs=self._catboost_kwargs(),
+            categorical_positions=tuple(categorical_positions),
         )
         layout = member_frame(rows, strategy, num_members)
         results = train_members(layout, seeds, settings, has_weight=has_weight)
         raise_member_errors(results, num_members, strategy)
         results["seed"] = [seeds[m] for m in results["member"]]
         return SampledEnsembleClassificationModel._from_members(
-            results, profile.num_classes, profile.num_features
+            results, profile.num_classes, profile.num_features, categorical_positions
         )
 
     def _fit_stacker(
@@ -280,7 +320,13 @@ class SampledEnsembleClassifier(
         # exact and the same on every run.
         sample = min(1.0, 1.2 * max_rows / max(1.0, profile.rows * fraction))
         oof = out_of_fold_predictions(
-            rows, model.members, profile.num_classes, fraction, sample, has_weight
+            rows,
+            model.members,
+            profile.num_classes,
+            fraction,
+            sample,
+            has_weight,
+            model._categorical_positions,
         )
         if oof.empty:
             raise ValueError(
@@ -315,15 +361,21 @@ class SampledEnsembleClassificationModel(
         self._num_classes = 0
         self._num_features = 0
         self._stacker: Optional[Stacker] = None
+        self._categorical_positions: List[int] = []
 
     @classmethod
     def _from_members(
-        cls, members: pd.DataFrame, num_classes: int, num_features: int
+        cls,
+        members: pd.DataFrame,
+        num_classes: int,
+        num_features: int,
+        categorical_positions: List[int],
     ) -> SampledEnsembleClassificationModel:
         model = cls()
         model._members = canonical_member_table(members)
         model._num_classes = int(num_classes)
         model._num_features = int(num_features)
+        model._categorical_positions = list(categorical_positions)
         return model
 
     def write(self) -> EnsembleModelWriter:
@@ -343,6 +395,7 @@ class SampledEnsembleClassificationModel(
             "numMembers": len(self._members),
             "membersDigest": ensemble_key(self.members),
             "stacker": self._stacker.to_json() if self._stacker else None,
+            "categoricalPositions": self._categorical_positions,
         }
 
     def _restore_state(self, members: pd.DataFrame, metadata: Dict[str, Any], path: str) -> None:
@@ -357,6 +410,7 @@ class SampledEnsembleClassificationModel(
         self._members = members
         self._num_classes = int(metadata["numClasses"])
         self._num_features = int(metadata["numFeatures"])
+        self._categorical_positions = list(metadata.get("categoricalPositions", []))
         stacker = metadata.get("stacker")
         self._stacker = Stacker.from_json(stacker) if stacker else None
 
@@ -432,20 +486,21 @@ class SampledEnsembleClassificationModel(
         }
         if not any(outputs.values()):
             return dataset
-        features_col = self.getFeaturesCol()
-        check_features_column(dataset.schema, features_col)
+        blocks = _blocks(self, dataset.schema, self._categorical_positions, self._num_features)
         check_output_columns(dataset.schema, outputs.values())
         self._check_stacker()
-        features = checked_features(
-            features_as_array(dataset.schema, features_col), self._num_features, features_col
-        )
+        numeric = blocks.numeric
+        if not self.isDefined(self.inputCols):
+            numeric = checked_features(
+                blocks.check, numeric, self._num_features, self.getFeaturesCol()
+            )
         scored = dataset.withColumn(
             _SCORED,
             score_column(
-                features,
+                blocks,
+                numeric,
                 self.members,
                 self._num_classes,
-                self._num_features,
                 self.getCombiner(),
                 self._thresholds(),
                 self._stacker,
@@ -467,7 +522,16 @@ class SampledEnsembleClassificationModel(
                 f"the vector has {array.shape[1]} features, but the model was fitted on "
                 f"{self._num_features}."
             )
+        if self.isDefined(self.inputCols):
+            raise ValueError(
+                "This model reads raw inputCols, so it scores DataFrames only; use transform."
+            )
         self._check_stacker()
+        positions = self._categorical_positions
+        if positions:
+            numeric = np.delete(array, positions, axis=1)
+            categories = array[:, positions].astype(np.int64).astype(str)
+            array = assemble_features(numeric, categories, positions)
         models = cached_members(ensemble_key(self.members), self.members)
         proba = member_probabilities(models, array, self._num_classes)
         return combine(proba, self.getCombiner(), self._stacker)

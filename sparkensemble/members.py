@@ -11,9 +11,10 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
+import pandas as pd
 from catboost import CatBoostClassifier, Pool
 
 from sparkensemble.combiners import align_probabilities
@@ -116,6 +117,39 @@ def stacker_sample_mask(row_hash: np.ndarray, fraction: float) -> np.ndarray:
     return holdout_mask(salted, fraction)
 
 
+Features = Union[np.ndarray, pd.DataFrame]
+
+
+def assemble_features(
+    numeric: np.ndarray,
+    categorical: Optional[np.ndarray],
+    categorical_positions: Sequence[int],
+) -> Features:
+    """The features in model order: numeric and categorical blocks interleaved.
+
+    ``categorical_positions`` says where each categorical column sits among all features,
+    so importances and exported members follow the user's column order. Without
+    categorical features this is the numeric matrix itself.
+    """
+    if not categorical_positions:
+        return numeric
+    total = numeric.shape[1] + len(categorical_positions)
+    positions = set(categorical_positions)
+    numeric_columns = iter(range(numeric.shape[1]))
+    categorical_columns = iter(range(len(categorical_positions)))
+    columns = {}
+    for position in range(total):
+        if position in positions:
+            columns[position] = categorical[:, next(categorical_columns)].astype(str)
+        else:
+            columns[position] = numeric[:, next(numeric_columns)]
+    return pd.DataFrame(columns)
+
+
+def _take(features: Features, rows: np.ndarray) -> Features:
+    return features.iloc[rows] if isinstance(features, pd.DataFrame) else features[rows]
+
+
 @dataclass(frozen=True)
 class MemberSettings:
     """What one member needs to train, all plain values so Spark can ship them."""
@@ -126,6 +160,7 @@ class MemberSettings:
     early_stopping_rounds: int
     catboost_kwargs: Dict[str, Any] = field(default_factory=dict)
     thread_count: int = 1
+    categorical_positions: Tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,7 +196,7 @@ def catboost_classifier(settings: MemberSettings) -> CatBoostClassifier:
 
 
 def train_member(
-    features: np.ndarray,
+    features: Features,
     labels: np.ndarray,
     row_hash: np.ndarray,
     settings: MemberSettings,
@@ -170,7 +205,8 @@ def train_member(
     """Train one member on its rows; the result depends only on the rows, not their order."""
     # Row order changes CatBoost's result, and Spark gives no order: sort by content hash.
     order = np.lexsort((labels, row_hash))
-    features, labels, row_hash = features[order], labels[order].astype(np.int64), row_hash[order]
+    features, labels = _take(features, order), labels[order].astype(np.int64)
+    row_hash = row_hash[order]
     weights = None if weights is None else np.asarray(weights, dtype=np.float64)[order]
     holdout = holdout_mask(row_hash, settings.validation_fraction)
     train = ~holdout
@@ -181,8 +217,9 @@ def train_member(
             f"its {int(train.sum())} training rows hold a single class "
             f"({train_classes.tolist()}); use fewer members, or a foldCol that mixes classes"
         )
-    train_pool = _pool(features, labels, weights, train)
-    holdout_pool = _pool(features, labels, weights, holdout) if holdout.any() else None
+    categorical = list(settings.categorical_positions) or None
+    train_pool = _pool(features, labels, weights, train, categorical)
+    holdout_pool = _pool(features, labels, weights, holdout, categorical) if holdout.any() else None
 
     model = catboost_classifier(settings)
     started_at, started = time.time(), time.perf_counter()
@@ -212,9 +249,18 @@ def train_member(
 
 
 def _pool(
-    features: np.ndarray, labels: np.ndarray, weights: Optional[np.ndarray], rows: np.ndarray
+    features: Features,
+    labels: np.ndarray,
+    weights: Optional[np.ndarray],
+    rows: np.ndarray,
+    categorical: Optional[List[int]],
 ) -> Pool:
-    return Pool(features[rows], labels[rows], weight=None if weights is None else weights[rows])
+    return Pool(
+        _take(features, rows),
+        labels[rows],
+        cat_features=categorical,
+        weight=None if weights is None else weights[rows],
+    )
 
 
 def _holdout_metrics(
@@ -260,7 +306,7 @@ def deserialize_model(blob: bytes) -> CatBoostClassifier:
 
 def member_probabilities(
     models: Sequence[CatBoostClassifier],
-    features: np.ndarray,
+    features: Features,
     num_classes: int,
     thread_count: int = 1,
 ) -> np.ndarray:

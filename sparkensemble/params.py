@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Sequence
 
 from pyspark.ml.classification import _ProbabilisticClassifierParams
 from pyspark.ml.param import Param, Params, TypeConverters
-from pyspark.ml.param.shared import HasSeed, HasWeightCol
+from pyspark.ml.param.shared import HasInputCols, HasSeed, HasWeightCol
 
 from sparkensemble.combiners import COMBINERS
 from sparkensemble.members import validate_catboost_params
@@ -72,12 +72,20 @@ def _catboost_params(value: Any) -> Dict[str, Any]:
     return json.loads(json.dumps(checked))
 
 
-class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasWeightCol, HasSeed):
+class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasInputCols, HasWeightCol, HasSeed):
     """Params shared by :class:`SampledEnsembleClassifier` and its model."""
 
     supportedStrategies: List[str] = ["fold", "partition"]
     supportedCombiners: List[str] = list(COMBINERS)
 
+    categoricalCols: Param[List[str]] = Param(
+        Params._dummy(),
+        "categoricalCols",
+        "columns among inputCols that CatBoost treats as categorical (string, integer or "
+        "boolean); nulls are a category of their own. With featuresCol, nominal slots of the "
+        "vector's ML attribute metadata are categorical instead.",
+        typeConverter=TypeConverters.toListString,
+    )
     numMembers: Param[int] = Param(
         Params._dummy(),
         "numMembers",
@@ -168,6 +176,7 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasWeightCol, HasSe
         super().__init__()
         self._setDefault(
             numMembers=5,
+            categoricalCols=[],
             strategy="fold",
             combiner="mean",
             validationFraction=0.1,
@@ -181,6 +190,10 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasWeightCol, HasSe
             # Python processes, and members must be reproducible.
             seed=0,
         )
+
+    def getCategoricalCols(self) -> List[str]:
+        """Gets the value of categoricalCols or its default value."""
+        return self.getOrDefault(self.categoricalCols)
 
     def getNumMembers(self) -> int:
         """Gets the value of numMembers or its default value."""

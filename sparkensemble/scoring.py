@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from typing import Iterator, List, Optional, Sequence
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,8 @@ from pyspark.sql import functions as F
 from pyspark.sql.functions import pandas_udf
 
 from sparkensemble.combiners import combine, predict_labels
-from sparkensemble.members import deserialize_model, member_probabilities
+from sparkensemble.features import FeatureBlocks
+from sparkensemble.members import assemble_features, deserialize_model, member_probabilities
 from sparkensemble.stacking import Stacker
 
 SCORE_SCHEMA = "raw array<double>, probability array<double>, prediction double"
@@ -54,56 +55,79 @@ def cached_members(key: str, blobs: Sequence[bytes]) -> list:
     return models
 
 
-def checked_features(features: Column, num_features: int, column: str) -> Column:
-    """The features, or a clear Spark error for a null or wrongly sized row.
+def checked_features(check: Column, numeric: Column, num_features: int, column: str) -> Column:
+    """``numeric``, or a clear Spark error when ``check`` is null or wrongly sized.
 
     Vector sizes are only known once rows are read, so the check runs inside the query
     as ``raise_error``, which reaches the user as a Spark error with this message rather
     than a Python-worker traceback.
     """
-    size = F.size(features)
+    size = F.size(check)
     message = F.concat(
         F.lit(f"featuresCol={column!r} has a row with "),
-        F.when(features.isNull(), F.lit("a null vector")).otherwise(
+        F.when(check.isNull(), F.lit("a null vector")).otherwise(
             F.concat(size.cast("string"), F.lit(" features"))
         ),
         F.lit(f", but the model was fitted on {num_features} features."),
     )
-    return F.when(features.isNull() | (size != num_features), F.raise_error(message)).otherwise(
-        features
+    return F.when(check.isNull() | (size != num_features), F.raise_error(message)).otherwise(
+        numeric
     )
 
 
 def score_column(
-    features: Column,
+    blocks: FeatureBlocks,
+    numeric: Column,
     blobs: List[bytes],
     num_classes: int,
-    num_features: int,
     combiner: str,
     thresholds: Optional[List[float]],
     stacker: Optional[Stacker] = None,
 ) -> Column:
     """A struct column (raw, probability, prediction) scored by the ensemble."""
     key = ensemble_key(blobs)
+    positions = blocks.categorical_positions
 
-    # Only plain values are captured: this function is shipped to the executors.
-    @pandas_udf(SCORE_SCHEMA)  # type: ignore[call-overload]
-    def score(batches: Iterator[pd.Series]) -> Iterator[pd.DataFrame]:
-        from pyspark import TaskContext
-
-        context = TaskContext.get()
-        threads = max(1, context.cpus()) if context else 1
+    # Only plain values are captured: these functions are shipped to the executors.
+    def scored(numeric: pd.Series, categorical: Optional[pd.Series], threads: int) -> pd.DataFrame:
         models = cached_members(key, blobs)
-        for batch in batches:
-            matrix = np.stack(batch.to_numpy()) if len(batch) else np.empty((0, num_features))
-            proba = member_probabilities(models, matrix, num_classes, threads)
-            raw, probability = combine(proba, combiner, stacker)
-            yield pd.DataFrame(
-                {
-                    "raw": list(raw),
-                    "probability": list(probability),
-                    "prediction": predict_labels(probability, thresholds),
-                }
-            )
+        matrix = np.stack(numeric.to_numpy()) if len(numeric) else np.empty((0, 0))
+        features = (
+            assemble_features(matrix, np.stack(categorical.to_numpy()), positions)
+            if positions and len(numeric)
+            else matrix
+        )
+        proba = member_probabilities(models, features, num_classes, threads)
+        raw, probability = combine(proba, combiner, stacker)
+        return pd.DataFrame(
+            {
+                "raw": list(raw),
+                "probability": list(probability),
+                "prediction": predict_labels(probability, thresholds),
+            }
+        )
 
-    return score(features)
+    if blocks.categorical is None:
+
+        @pandas_udf(SCORE_SCHEMA)  # type: ignore[call-overload]
+        def score(batches: Iterator[pd.Series]) -> Iterator[pd.DataFrame]:
+            threads = _task_threads()
+            for batch in batches:
+                yield scored(batch, None, threads)
+
+        return score(numeric)
+
+    @pandas_udf(SCORE_SCHEMA)  # type: ignore[call-overload]
+    def score_mixed(batches: Iterator[Tuple[pd.Series, pd.Series]]) -> Iterator[pd.DataFrame]:
+        threads = _task_threads()
+        for numeric_batch, categorical_batch in batches:
+            yield scored(numeric_batch, categorical_batch, threads)
+
+    return score_mixed(numeric, blocks.categorical)
+
+
+def _task_threads() -> int:
+    from pyspark import TaskContext
+
+    context = TaskContext.get()
+    return max(1, context.cpus()) if context else 1

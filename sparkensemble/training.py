@@ -12,12 +12,15 @@ from typing import Dict, Iterator, List, Optional
 
 import numpy as np
 import pandas as pd
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from sparkensemble.features import FeatureBlocks
 from sparkensemble.members import (
+    Features,
     MemberDataError,
     MemberSettings,
+    assemble_features,
     holdout_mask,
     member_probabilities,
     stacker_sample_mask,
@@ -27,6 +30,7 @@ from sparkensemble.scoring import cached_members, ensemble_key
 
 FEATURES = "__se_features"
 LABEL = "__se_label"
+CATEGORIES = "__se_categories"
 WEIGHT = "__se_weight"
 ROW_HASH = "__se_row_hash"
 MEMBER = "__se_member"
@@ -75,14 +79,16 @@ def member_partition_keys(spark: SparkSession, num_members: int) -> List[int]:
 
 def hashed_rows(
     df: DataFrame,
-    features: Column,
+    blocks: FeatureBlocks,
     label_col: str,
     weight_col: Optional[str],
     fold_col: Optional[str],
     seed: int,
 ) -> DataFrame:
     """The training columns under fixed names, with each row's content hash."""
-    columns = [features.alias(FEATURES), F.col(label_col).cast("double").alias(LABEL)]
+    columns = [blocks.numeric.alias(FEATURES), F.col(label_col).cast("double").alias(LABEL)]
+    if blocks.categorical is not None:
+        columns.append(blocks.categorical.alias(CATEGORIES))
     if weight_col:
         columns.append(F.col(weight_col).cast("double").alias(WEIGHT))
     if fold_col:
@@ -90,8 +96,16 @@ def hashed_rows(
     rows = df.select(*columns)
     # The content hash orders rows inside a member and picks its holdout, so both survive
     # repartitioning and task retries; rand() would not.
-    hashed = [FEATURES, LABEL] + ([WEIGHT] if weight_col else [])
+    hashed = [c for c in (FEATURES, CATEGORIES, LABEL, WEIGHT) if c in rows.columns]
     return rows.withColumn(ROW_HASH, F.xxhash64(F.lit(seed), *hashed))
+
+
+def batch_features(batch: pd.DataFrame, categorical_positions: List[int]) -> Features:
+    """A batch's features in model order, from its numeric and categorical blocks."""
+    numeric = np.stack(batch[FEATURES].to_numpy())
+    if not categorical_positions:
+        return numeric
+    return assemble_features(numeric, np.stack(batch[CATEGORIES].to_numpy()), categorical_positions)
 
 
 def member_frame(rows: DataFrame, strategy: str, num_members: int) -> DataFrame:
@@ -147,7 +161,7 @@ def _train_one(
     row.update(member=member, partition=partition, rows=len(group))
     try:
         trained = train_member(
-            np.stack(group[FEATURES].to_numpy()),
+            batch_features(group, list(settings.categorical_positions)),
             group[LABEL].to_numpy(),
             group[ROW_HASH].to_numpy(),
             settings,
@@ -193,6 +207,7 @@ def out_of_fold_predictions(
     validation_fraction: float,
     sample_fraction: float,
     has_weight: bool,
+    categorical_positions: List[int],
 ) -> pd.DataFrame:
     """Every member's probabilities on a sample of the holdout rows.
 
@@ -214,7 +229,8 @@ def out_of_fold_predictions(
             if not keep.any():
                 continue
             kept = batch[keep]
-            proba = member_probabilities(models, np.stack(kept[FEATURES].to_numpy()), num_classes)
+            features = batch_features(kept, categorical_positions)
+            proba = member_probabilities(models, features, num_classes)
             yield pd.DataFrame(
                 {
                     "row_hash": kept[ROW_HASH].to_numpy(),

@@ -9,12 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
-from pyspark.ml.functions import vector_to_array
-from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
-    ArrayType,
     BooleanType,
     DataType,
     DecimalType,
@@ -36,27 +33,6 @@ def _field(schema: StructType, column: str, param: str) -> StructField:
     return schema[column]
 
 
-def check_features_column(schema: StructType, column: str) -> None:
-    """The features column must be a Vector or an array of numbers."""
-    data_type = _field(schema, column, "featuresCol").dataType
-    if isinstance(data_type, VectorUDT):
-        return
-    if isinstance(data_type, ArrayType) and isinstance(data_type.elementType, NumericType):
-        return
-    raise ValueError(
-        f"featuresCol={column!r} has type {data_type.simpleString()}; it must be a Vector or "
-        f"an array of numbers. Assemble numeric columns with "
-        f"pyspark.ml.feature.VectorAssembler first."
-    )
-
-
-def features_as_array(schema: StructType, column: str) -> Column:
-    """The features column as array<double>, whichever accepted type it has."""
-    if isinstance(schema[column].dataType, VectorUDT):
-        return vector_to_array(F.col(column), "float64")
-    return F.col(column).cast("array<double>")
-
-
 def _check_numeric(data_type: DataType, column: str, param: str, fix: str) -> None:
     if isinstance(data_type, StringType):
         raise ValueError(f"{param}={column!r} is a string column; {fix}")
@@ -70,13 +46,14 @@ def _check_numeric(data_type: DataType, column: str, param: str, fix: str) -> No
 
 def check_fit_schema(
     schema: StructType,
-    features_col: str,
     label_col: str,
     weight_col: Optional[str],
     fold_col: Optional[str],
 ) -> None:
-    """Check every input column's presence and type, with no Spark job."""
-    check_features_column(schema, features_col)
+    """Check the label, weight and fold columns' presence and type, with no Spark job.
+
+    The feature columns are checked where they are read, in :mod:`sparkensemble.features`.
+    """
     _check_numeric(
         _field(schema, label_col, "labelCol").dataType,
         label_col,

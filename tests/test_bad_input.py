@@ -88,6 +88,16 @@ def test_param_and_schema_combinations_raise_before_any_spark_job(
             r"weightCol='w' has negative values",
         ),
         (
+            lambda df: df.withColumn("w", F.when(F.col("label") == 1, None).otherwise(1.0)),
+            {"weightCol": "w"},
+            r"weightCol='w' has \d+ null or NaN values",
+        ),
+        (
+            lambda df: df.withColumn("w", F.lit(0.0)),
+            {"weightCol": "w"},
+            r"weightCol='w' is zero on every row",
+        ),
+        (
             lambda df: df.withColumn("fold", F.lit(5)),
             {"foldCol": "fold"},
             r"foldCol='fold' has values from 5 to 5, outside 0..1",
@@ -101,6 +111,8 @@ def test_param_and_schema_combinations_raise_before_any_spark_job(
         "negative label",
         "one class",
         "negative weight",
+        "null weight",
+        "all-zero weight",
         "fold out of range",
     ],
 )

@@ -204,3 +204,13 @@ def test_fit_warns_when_the_input_is_not_cached(binary_df, caplog):
     with caplog.at_level("WARNING", logger="sparkensemble.classifier"):
         clf.fit(binary_df.where("label >= 0"))
     assert "not directly cached" in caplog.text
+
+
+def test_weights_reach_every_member_and_shift_probabilities(binary_df):
+    weighted_df = binary_df.withColumn("w", F.when(F.col("label") == 1, 5.0).otherwise(1.0))
+    plain = SampledEnsembleClassifier(numMembers=2, **SMALL).fit(weighted_df)
+    weighted = SampledEnsembleClassifier(numMembers=2, weightCol="w", **SMALL).fit(weighted_df)
+    assert all(a != b for a, b in zip(plain.members, weighted.members))
+    _, _, p_plain, _ = scored_arrays(plain, binary_df)
+    _, _, p_weighted, _ = scored_arrays(weighted, binary_df)
+    assert p_weighted[:, 1].mean() > p_plain[:, 1].mean() + 0.05

@@ -1,0 +1,189 @@
+"""How input columns become the members' features: a numeric block and a categorical block.
+
+Two input modes, both ending in the same two Spark columns:
+
+- ``featuresCol``: a Vector or numeric array. Slots that the column's ML attribute
+  metadata declares nominal (as ``StringIndexer`` + ``VectorAssembler`` produce) are
+  categorical, as catboost-spark treats them.
+- ``inputCols``: raw numeric and string columns; those named in ``categoricalCols`` are
+  categorical, passed to CatBoost as they are, with no indexing or one-hot encoding.
+
+Categorical values travel as strings. A null category becomes the category
+``NULL_CATEGORY``, so CatBoost learns from missingness rather than failing on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional, Sequence
+
+from pyspark.ml.functions import vector_to_array
+from pyspark.ml.linalg import VectorUDT
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+from pyspark.sql.types import (
+    ArrayType,
+    BooleanType,
+    IntegralType,
+    NumericType,
+    StringType,
+    StructField,
+    StructType,
+)
+
+NULL_CATEGORY = "__null__"
+
+
+@dataclass(frozen=True)
+class FeatureBlocks:
+    """The Spark columns members read, and where the categorical features sit."""
+
+    numeric: Column  # array<double>
+    categorical: Optional[Column]  # array<string>, or None without categorical features
+    categorical_positions: List[int]
+    check: Column  # what the data checks inspect for nulls and sizes
+
+
+def features_as_array(schema: StructType, column: str) -> Column:
+    """The features column as array<double>, whichever accepted type it has."""
+    if isinstance(schema[column].dataType, VectorUDT):
+        return vector_to_array(F.col(column), "float64")
+    return F.col(column).cast("array<double>")
+
+
+def nominal_slots(field: StructField) -> List[int]:
+    """Vector slots declared nominal in the column's ML attribute metadata."""
+    attrs = (field.metadata or {}).get("ml_attr", {}).get("attrs", {})
+    return sorted(int(attr["idx"]) for attr in attrs.get("nominal", []))
+
+
+def vector_size_from_metadata(field: StructField) -> Optional[int]:
+    attr = (field.metadata or {}).get("ml_attr", {})
+    return int(attr["num_attrs"]) if "num_attrs" in attr else None
+
+
+def _as_category(value: Column) -> Column:
+    return F.coalesce(value.cast("string"), F.lit(NULL_CATEGORY))
+
+
+def _slot_as_category(value: Column) -> Column:
+    # Index values arrive as doubles (3.0); CatBoost wants "3". NaN is missing, like null.
+    return F.when(value.isNull() | F.isnan(value), F.lit(NULL_CATEGORY)).otherwise(
+        value.cast("long").cast("string")
+    )
+
+
+def vector_blocks(
+    schema: StructType, column: str, positions: Sequence[int], num_features: Optional[int]
+) -> FeatureBlocks:
+    """Blocks for ``featuresCol``; ``positions`` are its categorical slots."""
+    array = features_as_array(schema, column)
+    if not positions:
+        return FeatureBlocks(array, None, [], array)
+    numeric = [array[i] for i in range(num_features) if i not in set(positions)]
+    return FeatureBlocks(
+        numeric=F.array(*numeric).cast("array<double>"),
+        categorical=F.array(*[_slot_as_category(array[i]) for i in positions]),
+        categorical_positions=list(positions),
+        check=array,
+    )
+
+
+def column_blocks(input_cols: Sequence[str], categorical_cols: Sequence[str]) -> FeatureBlocks:
+    """Blocks for ``inputCols``, keeping the columns' order among all features."""
+    categorical = set(categorical_cols)
+    numeric = [F.col(c).cast("double") for c in input_cols if c not in categorical]
+    numeric_block = F.array(*numeric).cast("array<double>")
+    return FeatureBlocks(
+        numeric=numeric_block,
+        categorical=F.array(*[_as_category(F.col(c)) for c in input_cols if c in categorical]),
+        categorical_positions=[i for i, c in enumerate(input_cols) if c in categorical],
+        check=numeric_block,
+    )
+
+
+def check_input_columns(
+    schema: StructType, input_cols: Sequence[str], categorical_cols: Sequence[str]
+) -> None:
+    """Every input column exists and has a type its role accepts."""
+    if not input_cols:
+        raise ValueError("inputCols is empty; name at least one feature column.")
+    if len(set(input_cols)) != len(input_cols):
+        raise ValueError(f"inputCols={list(input_cols)} names a column more than once.")
+    unknown = [c for c in categorical_cols if c not in input_cols]
+    if unknown:
+        raise ValueError(
+            f"categoricalCols={unknown} are not among inputCols={list(input_cols)}; "
+            f"add them to inputCols."
+        )
+    for column in input_cols:
+        if column not in schema.fieldNames():
+            raise ValueError(
+                f"inputCols names {column!r}, which is not a column of the input DataFrame; "
+                f"its columns are {schema.fieldNames()}."
+            )
+        data_type = schema[column].dataType
+        if column in categorical_cols:
+            if not isinstance(data_type, (StringType, IntegralType, BooleanType)):
+                raise ValueError(
+                    f"categoricalCols names {column!r} of type {data_type.simpleString()}; "
+                    f"categories must be string, integer or boolean. Cast it first."
+                )
+        elif isinstance(data_type, StringType):
+            raise ValueError(
+                f"inputCols names {column!r}, a string column; add it to categoricalCols to "
+                f"use it as a categorical feature."
+            )
+        elif not isinstance(data_type, (NumericType, BooleanType)):
+            raise ValueError(
+                f"inputCols names {column!r} of type {data_type.simpleString()}; feature "
+                f"columns must be numeric, boolean or (in categoricalCols) string."
+            )
+
+
+def input_blocks(
+    schema: StructType,
+    features_col: str,
+    input_cols: Optional[Sequence[str]],
+    categorical_cols: Sequence[str],
+    positions: Optional[Sequence[int]] = None,
+    num_features: Optional[int] = None,
+) -> FeatureBlocks:
+    """Check the input columns and build the blocks, in whichever mode the Params select.
+
+    A fitted model passes the ``positions`` and ``num_features`` it was fitted with, so
+    transform reads the vector exactly as fit did, whatever its metadata says now.
+    """
+    if input_cols:
+        check_input_columns(schema, input_cols, categorical_cols)
+        return column_blocks(input_cols, categorical_cols)
+    if categorical_cols:
+        raise ValueError(
+            f"categoricalCols={list(categorical_cols)} names raw columns, which needs inputCols; "
+            f"with featuresCol, mark categorical slots with StringIndexer metadata instead."
+        )
+    check_features_column(schema, features_col)
+    if positions is None:
+        field = schema[features_col]
+        positions = nominal_slots(field)
+        num_features = vector_size_from_metadata(field)
+    return vector_blocks(schema, features_col, positions, num_features)
+
+
+def check_features_column(schema: StructType, column: str) -> None:
+    """The features column must be a Vector or an array of numbers."""
+    if column not in schema.fieldNames():
+        raise ValueError(
+            f"featuresCol={column!r} is not a column of the input DataFrame; "
+            f"its columns are {schema.fieldNames()}."
+        )
+    data_type = schema[column].dataType
+    if isinstance(data_type, VectorUDT):
+        return
+    if isinstance(data_type, ArrayType) and isinstance(data_type.elementType, NumericType):
+        return
+    raise ValueError(
+        f"featuresCol={column!r} has type {data_type.simpleString()}; it must be a Vector or "
+        f"an array of numbers. Assemble numeric columns with "
+        f"pyspark.ml.feature.VectorAssembler, or name raw columns in inputCols."
+    )

@@ -1,0 +1,143 @@
+"""Categorical features: raw string columns, Vector metadata, and null categories."""
+
+import numpy as np
+import pytest
+from pyspark.ml.evaluation import BinaryClassificationEvaluator
+from pyspark.ml.feature import StringIndexer, VectorAssembler
+from pyspark.sql import functions as F
+
+from conftest import no_spark_jobs
+from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
+
+SETTINGS = {"numMembers": 3, "iterations": 80, "depth": 4, "seed": 9}
+CITIES = 300
+# Each city's share of positives, fixed across train and test: the signal is the city.
+PROPENSITY = np.random.default_rng(99).beta(0.4, 0.4, size=CITIES)
+
+
+def city_data(spark, rows, seed, null_share=0.03):
+    rng = np.random.default_rng(seed)
+    city = rng.integers(0, CITIES, size=rows)
+    x = rng.normal(size=rows)
+    positive = rng.random(rows) < 0.85 * PROPENSITY[city] + 0.15 * (x > 0)
+    is_null = rng.random(rows) < null_share
+    label = np.where(is_null, 1.0, positive.astype(float))  # a missing city means positive
+    names = [None if n else f"city_{c:03d}" for c, n in zip(city, is_null)]
+    data = list(zip(names, x.tolist(), label.tolist()))
+    return spark.createDataFrame(data, "city string, x double, label double").repartition(3).cache()
+
+
+@pytest.fixture(scope="module")
+def cities(spark):
+    return city_data(spark, 6000, seed=1), city_data(spark, 3000, seed=2)
+
+
+@pytest.fixture(scope="module")
+def native(cities):
+    train, _ = cities
+    clf = SampledEnsembleClassifier(inputCols=["city", "x"], categoricalCols=["city"], **SETTINGS)
+    return clf.fit(train)
+
+
+def auc(model, df):
+    return BinaryClassificationEvaluator().evaluate(model.transform(df))
+
+
+def test_native_categorical_beats_the_index_treated_as_a_number(cities, native):
+    train, test = cities
+    indexer = StringIndexer(inputCol="city", outputCol="city_index", handleInvalid="keep").fit(
+        train
+    )
+
+    def as_number(df):
+        # Drop the nominal metadata, so the index is an ordinary number.
+        indexed = indexer.transform(df).withColumn(
+            "city_number", F.col("city_index").alias("city_number", metadata={})
+        )
+        return VectorAssembler(inputCols=["city_number", "x"], outputCol="features").transform(
+            indexed
+        )
+
+    numeric = SampledEnsembleClassifier(**SETTINGS).fit(as_number(train))
+    assert numeric._categorical_positions == []
+    assert auc(native, test) > auc(numeric, as_number(test)) + 0.02
+
+
+def test_nominal_vector_slots_from_string_indexer_are_categorical(cities, native):
+    train, test = cities
+    pipeline_input = StringIndexer(
+        inputCol="city", outputCol="city_index", handleInvalid="keep"
+    ).fit(train)
+
+    def assemble(df):
+        return VectorAssembler(inputCols=["city_index", "x"], outputCol="features").transform(
+            pipeline_input.transform(df)
+        )
+
+    model = SampledEnsembleClassifier(**SETTINGS).fit(assemble(train))
+    assert model._categorical_positions == [0]
+    assert abs(auc(model, assemble(test)) - auc(native, test)) < 0.02
+
+
+def test_null_is_a_category_of_its_own(spark, native):
+    rows = [(None, 0.0), ("city_000", 0.0), ("city_001", 0.0)]
+    scored = native.transform(spark.createDataFrame(rows, "city string, x double")).collect()
+    # Every null city in training was positive, and the model learnt it.
+    assert scored[0].probability[1] > 0.8
+
+
+def test_an_unseen_category_is_scored_like_any_other(spark, native):
+    scored = native.transform(spark.createDataFrame([("nowhere", 0.1)], "city string, x double"))
+    probability = scored.first().probability
+    assert 0.0 < probability[1] < 1.0
+
+
+def test_feature_importances_follow_input_column_order(native):
+    importances = native.featureImportances.toArray()
+    assert len(importances) == 2 and importances[0] > importances[1]  # city, then x
+
+
+def test_stacked_categorical_model_round_trips(tmp_path, cities):
+    train, test = cities
+    clf = SampledEnsembleClassifier(
+        inputCols=["city", "x"], categoricalCols=["city"], combiner="stacked", **SETTINGS
+    )
+    model = clf.fit(train)
+    path = str(tmp_path / "categorical")
+    model.save(path)
+    loaded = SampledEnsembleClassificationModel.load(path)
+    assert loaded.getInputCols() == ["city", "x"] and loaded.getCategoricalCols() == ["city"]
+    assert loaded.hasStacker
+    expected = model.transform(test).select("probability").collect()
+    assert loaded.transform(test).select("probability").collect() == expected
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"inputCols": ["x", "nope"]}, r"inputCols names 'nope', which is not a column"),
+        ({"inputCols": ["city", "x"]}, r"'city', a string column; add it to categoricalCols"),
+        (
+            {"inputCols": ["x"], "categoricalCols": ["city"]},
+            r"categoricalCols=\['city'\] are not among inputCols",
+        ),
+        (
+            {"inputCols": ["city", "x"], "categoricalCols": ["city", "x"]},
+            r"categoricalCols names 'x' of type double.*string, integer or boolean",
+        ),
+        ({"categoricalCols": ["city"]}, r"needs inputCols"),
+    ],
+    ids=["missing column", "string not categorical", "not in inputCols", "double", "no inputCols"],
+)
+def test_bad_categorical_input_fails_before_any_job(spark, cities, kwargs, message):
+    train, _ = cities
+    with pytest.raises(ValueError, match=message), no_spark_jobs(spark):
+        SampledEnsembleClassifier(**kwargs).fit(train)
+
+
+def test_transform_checks_input_columns_before_any_job(spark, cities, native):
+    _, test = cities
+    with pytest.raises(ValueError, match=r"'x', which is not a column"), no_spark_jobs(spark):
+        native.transform(test.drop("x"))
+    with pytest.raises(ValueError, match=r"'x', a string column"), no_spark_jobs(spark):
+        native.transform(test.withColumn("x", F.lit("high")))
