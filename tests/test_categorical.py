@@ -50,10 +50,8 @@ def test_native_categorical_beats_the_index_treated_as_a_number(cities, native):
     )
 
     def as_number(df):
-        # Drop the nominal metadata, so the index is an ordinary number.
-        indexed = indexer.transform(df).withColumn(
-            "city_number", F.col("city_index").alias("city_number", metadata={})
-        )
+        # Arithmetic drops the nominal metadata, so the index is an ordinary number.
+        indexed = indexer.transform(df).withColumn("city_number", F.col("city_index") + 0.0)
         return VectorAssembler(inputCols=["city_number", "x"], outputCol="features").transform(
             indexed
         )
