@@ -57,7 +57,9 @@ def main() -> None:
         early_stopping_rounds=0,
         catboost_kwargs=clf._catboost_kwargs(),
     )
-    trainer = _partition_trainer(derive_member_seeds(0, slots), vars(settings), False)
+    trainer = _partition_trainer(
+        derive_member_seeds(0, slots), vars(settings), False, clf.getMaxRowsPerMember()
+    )
     paths = {
         "mapInPandas": rows.mapInPandas(trainer, RESULT_SCHEMA),
         "groupBy_applyInPandas": rows.groupBy(F.spark_partition_id().alias("_pid")).applyInPandas(

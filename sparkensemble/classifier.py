@@ -59,6 +59,7 @@ _SCORED = "__se_scored"
 SUMMARY_COLUMNS = [
     "member",
     "seed",
+    "input_rows",  # rows assigned to the member; more than rows if maxRowsPerMember capped it
     "rows",
     "train_rows",
     "holdout_rows",
@@ -132,6 +133,7 @@ class SampledEnsembleClassifier(
         validationFraction: float = 0.1,
         earlyStoppingRounds: int = 100,
         stackerMaxRows: int = 100_000,
+        maxRowsPerMember: int = 1_000_000,
         iterations: int = 1000,
         depth: int = 6,
         learningRate: Optional[float] = None,
@@ -162,6 +164,7 @@ class SampledEnsembleClassifier(
         validationFraction: float = 0.1,
         earlyStoppingRounds: int = 100,
         stackerMaxRows: int = 100_000,
+        maxRowsPerMember: int = 1_000_000,
         iterations: int = 1000,
         depth: int = 6,
         learningRate: Optional[float] = None,
@@ -242,6 +245,10 @@ class SampledEnsembleClassifier(
         """An MLReader for estimators saved with :meth:`write`."""
         return ParamsReader(cls)
 
+    def setMaxRowsPerMember(self, value: int) -> SampledEnsembleClassifier:
+        """Sets the value of :py:attr:`maxRowsPerMember`."""
+        return self._set(maxRowsPerMember=value)
+
     def setStackerMaxRows(self, value: int) -> SampledEnsembleClassifier:
         """Sets the value of :py:attr:`stackerMaxRows`."""
         return self._set(stackerMaxRows=value)
@@ -300,7 +307,9 @@ class SampledEnsembleClassifier(
             categorical_positions=tuple(categorical_positions),
         )
         layout = member_frame(rows, strategy, num_members)
-        results = train_members(layout, seeds, settings, has_weight=has_weight)
+        results = train_members(
+            layout, seeds, settings, has_weight=has_weight, max_rows=self.getMaxRowsPerMember()
+        )
         raise_member_errors(results, num_members, strategy)
         results["seed"] = [seeds[m] for m in results["member"]]
         return SampledEnsembleClassificationModel._from_members(

@@ -94,27 +94,76 @@ def derive_member_seeds(seed: int, num_members: int) -> List[int]:
     return [int(s.generate_state(1, dtype=np.uint32)[0]) & 0x7FFFFFFF for s in states]
 
 
+def _mix64(row_hash: np.ndarray, salt: int = 0) -> np.ndarray:
+    """splitmix64 of each hash (xor ``salt``): uniform 64-bit values, one stream per salt."""
+    with np.errstate(over="ignore"):
+        z = (row_hash.astype(np.int64) ^ np.int64(salt)).view(np.uint64)
+        z = z + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
 def holdout_mask(row_hash: np.ndarray, fraction: float) -> np.ndarray:
     """Rows held out for validation: a deterministic function of each row's hash.
 
-    The hash is mixed (splitmix64) before thresholding, because the fold assignment uses
-    the same hash modulo the member count and the two must not be correlated.
+    The hash is mixed before thresholding, because the fold assignment uses the same hash
+    modulo the member count and the two must not be correlated.
     """
-    with np.errstate(over="ignore"):
-        z = row_hash.astype(np.int64).view(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-    uniform = (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+    uniform = (_mix64(row_hash) >> np.uint64(11)).astype(np.float64) * 2.0**-53
     return uniform < fraction
+
+
+class RowCap:
+    """Keeps at most ``max_rows`` of the rows added to it, whatever their order.
+
+    It keeps the rows with the smallest salted row hashes. The smallest k of a set do
+    not depend on the order rows arrive in, so the sample survives repartitioning and
+    retries. It holds at most twice ``max_rows`` plus one batch at any time.
+    """
+
+    _SALT = 0x2545F4914F6CDD1D
+
+    def __init__(self, max_rows: int, hash_column: str) -> None:
+        self.max_rows = max_rows
+        self.hash_column = hash_column
+        self.seen = 0
+        self._frames: List[pd.DataFrame] = []
+        self._priorities: List[np.ndarray] = []
+        self._held = 0
+
+    def add(self, frame: pd.DataFrame) -> None:
+        self.seen += len(frame)
+        self._frames.append(frame)
+        self._priorities.append(_mix64(frame[self.hash_column].to_numpy(), self._SALT))
+        self._held += len(frame)
+        if self._held > 2 * self.max_rows:
+            self._compact()
+
+    def rows(self) -> pd.DataFrame:
+        """The kept rows: all of them, or the ``max_rows`` with the smallest priority."""
+        self._compact()
+        return self._frames[0].reset_index(drop=True) if self._frames else pd.DataFrame()
+
+    def _compact(self) -> None:
+        if not self._frames:
+            return
+        frame = (
+            pd.concat(self._frames, ignore_index=True) if len(self._frames) > 1 else self._frames[0]
+        )
+        priority = np.concatenate(self._priorities)
+        if len(frame) > self.max_rows:
+            keep = np.argpartition(priority, self.max_rows - 1)[: self.max_rows]
+            frame, priority = frame.iloc[keep], priority[keep]
+        self._frames, self._priorities, self._held = [frame], [priority], len(frame)
 
 
 def stacker_sample_mask(row_hash: np.ndarray, fraction: float) -> np.ndarray:
     """A deterministic sample of rows for the stacker, independent of the holdout choice."""
     if fraction >= 1.0:
         return np.ones(len(row_hash), dtype=bool)
-    salted = row_hash.astype(np.int64) ^ np.int64(0x5DEECE66D)
-    return holdout_mask(salted, fraction)
+    uniform = (_mix64(row_hash, 0x5DEECE66D) >> np.uint64(11)).astype(np.float64) * 2.0**-53
+    return uniform < fraction
 
 
 Features = Union[np.ndarray, pd.DataFrame]

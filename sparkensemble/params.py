@@ -132,6 +132,14 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasInputCols, HasWe
         "(>= 0; 0 trains all iterations, then keeps the best one).",
         typeConverter=_int_at_least("earlyStoppingRounds", 0),
     )
+    maxRowsPerMember: Param[int] = Param(
+        Params._dummy(),
+        "maxRowsPerMember",
+        "the most rows one member trains on (>= 1). A larger member is down-sampled "
+        "deterministically, by row hash, as its rows stream in, with a warning. Size it so "
+        "that a member's rows, as float64 features, fit in one Python worker's memory.",
+        typeConverter=_int_at_least("maxRowsPerMember", 1),
+    )
     stackerMaxRows: Param[int] = Param(
         Params._dummy(),
         "stackerMaxRows",
@@ -182,6 +190,7 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasInputCols, HasWe
             validationFraction=0.1,
             earlyStoppingRounds=100,
             stackerMaxRows=100_000,
+            maxRowsPerMember=1_000_000,
             iterations=1000,
             depth=6,
             l2LeafReg=3.0,
@@ -218,6 +227,10 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasInputCols, HasWe
     def getEarlyStoppingRounds(self) -> int:
         """Gets the value of earlyStoppingRounds or its default value."""
         return self.getOrDefault(self.earlyStoppingRounds)
+
+    def getMaxRowsPerMember(self) -> int:
+        """Gets the value of maxRowsPerMember or its default value."""
+        return self.getOrDefault(self.maxRowsPerMember)
 
     def getStackerMaxRows(self) -> int:
         """Gets the value of stackerMaxRows or its default value."""

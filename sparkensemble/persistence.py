@@ -148,7 +148,8 @@ def _first_line(error: Exception) -> str:
 
 # The member table as stored: one row per member, its native bytes and its summary.
 MEMBER_TABLE_SCHEMA = (
-    "member int, seed long, model binary, rows long, train_rows long, holdout_rows long, "
+    "member int, seed long, model binary, input_rows long, rows long, train_rows long, "
+    "holdout_rows long, "
     "holdout_accuracy double, holdout_logloss double, holdout_auc double, best_iteration int, "
     "train_seconds double, partition int, train_started_at double, "
     "feature_importances array<double>"

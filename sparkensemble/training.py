@@ -6,6 +6,7 @@ moves rows to the right task and results back to the driver.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import asdict
 from typing import Dict, Iterator, List, Optional
@@ -20,6 +21,7 @@ from sparkensemble.members import (
     Features,
     MemberDataError,
     MemberSettings,
+    RowCap,
     assemble_features,
     holdout_mask,
     member_probabilities,
@@ -27,6 +29,8 @@ from sparkensemble.members import (
     train_member,
 )
 from sparkensemble.scoring import cached_members, ensemble_key
+
+logger = logging.getLogger(__name__)
 
 FEATURES = "__se_features"
 LABEL = "__se_label"
@@ -37,7 +41,8 @@ MEMBER = "__se_member"
 _PARTITION_KEY = "__se_partition_key"
 
 RESULT_SCHEMA = (
-    "member int, partition int, model binary, rows long, train_rows long, holdout_rows long, "
+    "member int, partition int, model binary, input_rows long, rows long, train_rows long, "
+    "holdout_rows long, "
     "holdout_accuracy double, holdout_logloss double, holdout_auc double, "
     "best_iteration int, train_started_at double, train_seconds double, "
     "feature_importances array<double>, "
@@ -126,39 +131,48 @@ def train_members(
     member_seeds: List[int],
     base: MemberSettings,
     has_weight: bool,
+    max_rows: int,
 ) -> pd.DataFrame:
     """Train one member per partition of ``rows`` and collect the results, by member."""
-    trainer = _partition_trainer(member_seeds, asdict(base), has_weight)
+    trainer = _partition_trainer(member_seeds, asdict(base), has_weight, max_rows)
     results = rows.mapInPandas(trainer, RESULT_SCHEMA).toPandas()
     return results.sort_values("member").reset_index(drop=True)
 
 
-def _partition_trainer(seeds: List[int], base: dict, has_weight: bool):
+def _partition_trainer(seeds: List[int], base: dict, has_weight: bool, max_rows: int):
     # Only plain values are captured: this function is shipped to the executors.
     def train_partition(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         from pyspark import TaskContext
 
-        frames = [batch for batch in batches if len(batch)]
-        if not frames:
+        # Rows are capped batch by batch, so an oversized member never becomes one frame.
+        caps: Dict[int, RowCap] = {}
+        for batch in batches:
+            # A partition normally holds one member; grouping keeps this correct regardless.
+            for member, group in batch.groupby(MEMBER, sort=False):
+                caps.setdefault(int(member), RowCap(max_rows, ROW_HASH)).add(group)
+        if not caps:
             return
         context = TaskContext.get()
         threads = max(1, context.cpus()) if context else 1
         partition = context.partitionId() if context else -1
-        data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        # A partition normally holds one member; grouping keeps this correct regardless.
-        for member, group in data.groupby(MEMBER, sort=True):
-            member = int(member)
+        for member in sorted(caps):
             settings = MemberSettings(**{**base, "seed": seeds[member], "thread_count": threads})
-            yield _train_one(group, member, partition, settings, has_weight)
+            group = caps[member].rows()
+            yield _train_one(group, member, partition, settings, has_weight, caps[member].seen)
 
     return train_partition
 
 
 def _train_one(
-    group: pd.DataFrame, member: int, partition: int, settings: MemberSettings, has_weight: bool
+    group: pd.DataFrame,
+    member: int,
+    partition: int,
+    settings: MemberSettings,
+    has_weight: bool,
+    input_rows: int,
 ) -> pd.DataFrame:
     row = dict.fromkeys(_RESULT_COLUMNS)
-    row.update(member=member, partition=partition, rows=len(group))
+    row.update(member=member, partition=partition, rows=len(group), input_rows=input_rows)
     try:
         trained = train_member(
             batch_features(group, list(settings.categorical_positions)),
@@ -176,7 +190,7 @@ def _train_one(
 
 
 def raise_member_errors(results: pd.DataFrame, num_members: int, strategy: str) -> None:
-    """Turn failed or missing members into one clear driver-side error."""
+    """Turn failed or missing members into one clear driver-side error; log down-sampling."""
     failed = results[results["error"].notna()]
     if len(failed):
         first = failed.iloc[0]
@@ -186,6 +200,16 @@ def raise_member_errors(results: pd.DataFrame, num_members: int, strategy: str) 
         if first["error_kind"] == "data":
             raise ValueError(message)
         raise RuntimeError(f"{message} [{first['error_kind']}]")
+    for member in results[results["input_rows"] > results["rows"]].itertuples():
+        logger.warning(
+            "member %d was assigned %d rows, more than maxRowsPerMember=%d; it trained on a "
+            "deterministic sample of %d. Raise maxRowsPerMember (with executor memory) or "
+            "numMembers to use every row.",
+            member.member,
+            member.input_rows,
+            member.rows,
+            member.rows,
+        )
     missing = sorted(set(range(num_members)) - set(results["member"].astype(int)))
     if missing:
         if strategy == "partition":

@@ -214,3 +214,15 @@ def test_weights_reach_every_member_and_shift_probabilities(binary_df):
     _, _, p_plain, _ = scored_arrays(plain, binary_df)
     _, _, p_weighted, _ = scored_arrays(weighted, binary_df)
     assert p_weighted[:, 1].mean() > p_plain[:, 1].mean() + 0.05
+
+
+def test_max_rows_per_member_samples_deterministically_and_warns(binary_df, caplog):
+    clf = SampledEnsembleClassifier(numMembers=2, maxRowsPerMember=120, **SMALL)
+    with caplog.at_level("WARNING", logger="sparkensemble.training"):
+        model = clf.fit(binary_df.repartition(2).cache())
+    summary = model.summary
+    assert list(summary["rows"]) == [120, 120]
+    assert summary["input_rows"].sum() == binary_df.count()
+    assert "more than maxRowsPerMember=120" in caplog.text
+    again = clf.fit(binary_df.repartition(5).cache())
+    assert again.members == model.members

@@ -5,6 +5,7 @@ from conftest import make_classification
 from sparkensemble.members import (
     MemberDataError,
     MemberSettings,
+    RowCap,
     derive_member_seeds,
     deserialize_model,
     holdout_mask,
@@ -155,3 +156,30 @@ def test_catboost_params_pass_valid_settings_through():
     params = {"border_count": 64, "bootstrap_type": "Bernoulli", "subsample": 0.8}
     assert validate_catboost_params(params) == params
     assert validate_catboost_params(None) == {}
+
+
+def capped(frames, max_rows):
+    cap = RowCap(max_rows, "h")
+    for frame in frames:
+        cap.add(frame)
+    return cap
+
+
+def test_row_cap_keeps_the_same_rows_whatever_the_order_and_batching():
+    import pandas as pd
+
+    data = pd.DataFrame({"h": hashes(1000, seed=2), "v": np.arange(1000)})
+    shuffled = data.sample(frac=1.0, random_state=3)
+    first = capped([data.iloc[i : i + 70] for i in range(0, 1000, 70)], 120)
+    second = capped([shuffled.iloc[i : i + 33] for i in range(0, 1000, 33)], 120)
+    assert first.seen == second.seen == 1000
+    assert sorted(first.rows()["v"]) == sorted(second.rows()["v"])
+    assert len(first.rows()) == 120
+
+
+def test_row_cap_keeps_everything_under_the_bound():
+    import pandas as pd
+
+    data = pd.DataFrame({"h": hashes(50), "v": np.arange(50)})
+    cap = capped([data.iloc[:20], data.iloc[20:]], 100)
+    assert cap.seen == 50 and sorted(cap.rows()["v"]) == list(range(50))
