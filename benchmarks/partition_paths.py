@@ -25,6 +25,7 @@ def main() -> None:
     from pyspark.sql import functions as F
 
     from sparkensemble import SampledEnsembleClassifier
+    from sparkensemble.features import input_blocks
     from sparkensemble.members import MemberSettings, derive_member_seeds
     from sparkensemble.training import (
         RESULT_SCHEMA,
@@ -32,7 +33,6 @@ def main() -> None:
         hashed_rows,
         member_frame,
     )
-    from sparkensemble.validation import features_as_array
 
     spark = local_session(2)
     slots = spark.sparkContext.defaultParallelism
@@ -48,8 +48,8 @@ def main() -> None:
     map_wall = time.perf_counter() - started
     map_ideal = ideal_makespan(list(model.summary["train_seconds"]), slots)
 
-    features = features_as_array(df.schema, "features")
-    rows = member_frame(hashed_rows(df, features, "label", None, None, 0), "partition", slots)
+    blocks = input_blocks(df.schema, "features", None, [])
+    rows = member_frame(hashed_rows(df, blocks, "label", None, None, 0), "partition", slots)
     settings = MemberSettings(
         num_classes=2,
         seed=0,
