@@ -34,7 +34,8 @@ def spark():
         session.stop()
         return
     session = (
-        SparkSession.builder.master("local[2]")
+        # SPARKENSEMBLE_TEST_MASTER points the suite at a real cluster (see standalone.py).
+        SparkSession.builder.master(os.environ.get("SPARKENSEMBLE_TEST_MASTER", "local[2]"))
         .appName("sparkensemble-tests")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
