@@ -59,3 +59,14 @@ def test_members_are_identical_in_local_mode_and_on_the_cluster(cluster):
     assert json.loads(on_cluster.strip().splitlines()[-1]) == json.loads(
         local.strip().splitlines()[-1]
     )
+
+
+@pytest.mark.slow
+def test_a_single_task_slot_trains_every_member_with_identical_results():
+    # No barrier mode: members need not run at the same time, so one slot is enough.
+    script = str(HERE / "fit_and_digest.py")
+    one_slot = run([sys.executable, script], {"MASTER": "local[1]", "PARTITIONS": "3"})
+    two_slots = run([sys.executable, script], {"MASTER": "local[2]", "PARTITIONS": "2"})
+    assert json.loads(one_slot.strip().splitlines()[-1]) == json.loads(
+        two_slots.strip().splitlines()[-1]
+    )
