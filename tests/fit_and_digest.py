@@ -22,8 +22,11 @@ spark = (
     .config("spark.ui.enabled", "false")
     .getOrCreate()
 )
-x, y = make_classification(600, classes=3, seed=31)
+x, y = make_classification(int(os.environ.get("ROWS", 600)), classes=3, seed=31)
 data = to_frame(spark, x, y, partitions=int(os.environ["PARTITIONS"]))
-model = SampledEnsembleClassifier(numMembers=3, iterations=20, depth=3, seed=5).fit(data)
+iterations = int(os.environ.get("ITERATIONS", 20))
+model = SampledEnsembleClassifier(
+    numMembers=3, iterations=iterations, depth=3, earlyStoppingRounds=0, seed=5
+).fit(data)
 print(json.dumps([hashlib.sha256(member).hexdigest() for member in model.members]))
 spark.stop()
