@@ -8,6 +8,7 @@ import socket
 import subprocess
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, List
 
@@ -35,9 +36,17 @@ def _wait_for(path: Path, text: str, process: subprocess.Popen, seconds: float =
     raise TimeoutError(f"{path.name} did not log {text!r} within {seconds}s")
 
 
+@dataclass
+class Cluster:
+    url: str
+    workers: List[subprocess.Popen] = field(default_factory=list)
+
+
 @contextmanager
-def standalone_cluster(folder: Path, workers: int = 2, cores_per_worker: int = 1) -> Iterator[str]:
-    """Start the cluster, yield its master URL, and stop every process afterwards."""
+def standalone_cluster(
+    folder: Path, workers: int = 2, cores_per_worker: int = 1
+) -> Iterator[Cluster]:
+    """Start the cluster, yield its URL and worker processes, and stop everything after."""
     env = {
         **os.environ,
         "SPARK_HOME": str(Path(pyspark.__file__).parent),
@@ -45,7 +54,8 @@ def standalone_cluster(folder: Path, workers: int = 2, cores_per_worker: int = 1
         "SPARK_WORKER_DIR": str(folder / "work"),
     }
     port = _free_port()
-    url = f"spark://127.0.0.1:{port}"
+    cluster = Cluster(url=f"spark://127.0.0.1:{port}")
+    url = cluster.url
     processes: List[subprocess.Popen] = []
 
     def launch(name: str, *args: str) -> subprocess.Popen:
@@ -83,7 +93,8 @@ def standalone_cluster(folder: Path, workers: int = 2, cores_per_worker: int = 1
                 str(_free_port()),
             )
             _wait_for(folder / f"worker{index}.log", "Successfully registered with master", worker)
-        yield url
+            cluster.workers.append(worker)
+        yield cluster
     finally:
         for process in reversed(processes):
             process.terminate()

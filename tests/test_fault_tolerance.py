@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from standalone import standalone_cluster
 
 HERE = Path(__file__).parent
 # Long enough that the training job is still running when a worker is killed.
@@ -56,11 +57,19 @@ def _training_workers(root: int):
     ]
 
 
-def _digests(output: str):
-    return json.loads(output.strip().splitlines()[-1])
+def _descendants(root: int):
+    table = _processes()
+    found, frontier = [], [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, (ppid, _, _) in table.items() if ppid == parent]
+        found += children
+        frontier += children
+    return found
 
 
-def _fit(env, kill_a_worker: bool):
+def _fit(env, kill):
+    """Run fit_and_digest.py; ``kill(fit_pid)`` is polled and returns a pid once it killed."""
     process = subprocess.Popen(
         [sys.executable, str(HERE / "fit_and_digest.py")],
         cwd=HERE.parent,
@@ -71,24 +80,59 @@ def _fit(env, kill_a_worker: bool):
     )
     killed = None
     deadline = time.monotonic() + 300
-    while kill_a_worker and killed is None and process.poll() is None:
-        # A worker of this fit that has used a second of CPU is training a member.
-        busy = _training_workers(process.pid)
-        if busy:
-            os.kill(busy[0], signal.SIGKILL)
-            killed = busy[0]
+    while kill is not None and killed is None and process.poll() is None:
+        killed = kill(process.pid)
         assert time.monotonic() < deadline, "no training worker appeared"
         time.sleep(0.2)
     stdout, stderr = process.communicate(timeout=600)
     assert process.returncode == 0, stdout[-3000:] + stderr[-5000:]
-    return _digests(stdout), killed, stderr
+    return json.loads(stdout.strip().splitlines()[-1]), killed, stderr
+
+
+def _kill_a_training_worker(fit_pid: int):
+    # A forked PySpark worker of this fit that has used a second of CPU is training.
+    busy = _training_workers(fit_pid)
+    if busy:
+        os.kill(busy[0], signal.SIGKILL)
+        return busy[0]
+    return None
+
+
+@pytest.fixture(scope="module")
+def clean_members():
+    members, _, _ = _fit({**SLOW_FIT, "MASTER": "local[2,4]"}, kill=None)
+    return members
 
 
 @pytest.mark.slow
-def test_a_killed_training_task_is_retried_and_the_members_are_identical():
+def test_a_killed_training_task_is_retried_and_the_members_are_identical(clean_members):
     # local[2,4]: two slots, and a failed task is retried up to 4 times, as on a cluster.
-    clean, _, _ = _fit({**SLOW_FIT, "MASTER": "local[2,4]"}, kill_a_worker=False)
-    retried, killed, log = _fit({**SLOW_FIT, "MASTER": "local[2,4]"}, kill_a_worker=True)
+    members, killed, log = _fit({**SLOW_FIT, "MASTER": "local[2,4]"}, _kill_a_training_worker)
     assert killed is not None
     assert "Lost task" in log or "Python worker exited unexpectedly" in log
-    assert retried == clean
+    assert members == clean_members
+
+
+@pytest.mark.slow
+def test_losing_a_worker_mid_fit_finishes_on_the_other_with_identical_members(
+    clean_members, tmp_path
+):
+    with standalone_cluster(tmp_path) as cluster:
+        victim = cluster.workers[0]
+
+        def kill_the_worker(_fit_pid: int):
+            # Once the victim's executor is training, kill the worker and all it started.
+            if not _training_workers(victim.pid):
+                return None
+            for pid in [*_descendants(victim.pid), victim.pid]:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            return victim.pid
+
+        members, killed, log = _fit({**SLOW_FIT, "MASTER": cluster.url}, kill_the_worker)
+    assert killed == victim.pid
+    markers = ("Lost executor", "ExecutorLostFailure", "Lost task", "Executor lost")
+    assert any(marker in log for marker in markers), log[-4000:]
+    assert members == clean_members

@@ -27,8 +27,8 @@ def run(args, env, timeout=900):
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    with standalone_cluster(tmp_path_factory.mktemp("standalone")) as url:
-        yield url
+    with standalone_cluster(tmp_path_factory.mktemp("standalone")) as running:
+        yield running.url
 
 
 @pytest.mark.slow
