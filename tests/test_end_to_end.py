@@ -19,7 +19,9 @@ def probabilities(df):
 @pytest.mark.parametrize("strategy", ["fold", "partition"])
 def test_fit_transform_evaluate_save_and_load(spark, tmp_path, strategy):
     x, y = make_classification(300, seed=21)
-    df = to_frame(spark, x, y, partitions=2)
+    # Cached, so both transforms read rows in the same order: on a multi-executor cluster
+    # an uncached shuffle returns them in a different order each time.
+    df = to_frame(spark, x, y, partitions=2).cache()
     model = SampledEnsembleClassifier(numMembers=2, strategy=strategy, **SMALL).fit(df)
     scored = model.transform(df)
     assert BinaryClassificationEvaluator().evaluate(scored) > 0.85
