@@ -39,6 +39,8 @@ def local_session(slots: int = 2):
         SparkSession.builder.master(f"local[{slots}]")
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", "8g")
+        # Arrow for pandas -> Spark too; without it pyspark 3.5 rejects numpy floats.
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "100000")
         .getOrCreate()
     )
