@@ -96,3 +96,33 @@ def no_spark_jobs(spark) -> Iterator[None]:
         jobs = context.statusTracker().getJobIdsForGroup(group)
         context.setLocalProperty("spark.jobGroup.id", None)
         assert not jobs, f"expected no Spark job, but {len(jobs)} ran"
+
+
+def run_end_to_end_module(env: dict, basetemp, *pytest_args: str) -> str:
+    """Run test_end_to_end.py in a fresh process (one SparkContext or Connect mode each)
+    with ``env`` added; return its closing summary line, failing on a non-zero exit."""
+    import subprocess
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--basetemp",
+            str(basetemp),
+            str(here / "test_end_to_end.py"),
+            *pytest_args,
+        ],
+        cwd=here.parent,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    return result.stdout.strip().splitlines()[-1]

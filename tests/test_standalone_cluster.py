@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from standalone import standalone_cluster
 
+from conftest import run_end_to_end_module
+
 HERE = Path(__file__).parent
 # Fit, transform, save and load with both strategies; the rest of test_end_to_end.py
 # runs in the main, classic session.
@@ -36,23 +38,9 @@ def cluster(tmp_path_factory):
 
 @pytest.mark.slow
 def test_end_to_end_module_passes_on_the_standalone_cluster(cluster, tmp_path):
-    out = run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--basetemp",
-            str(tmp_path),
-            str(HERE / "test_end_to_end.py"),
-            "-k",
-            CORE_JOURNEY,
-        ],
-        {"SPARKENSEMBLE_TEST_MASTER": cluster},
+    summary = run_end_to_end_module(
+        {"SPARKENSEMBLE_TEST_MASTER": cluster}, tmp_path, "-k", CORE_JOURNEY
     )
-    summary = out.strip().splitlines()[-1]
     assert "2 passed" in summary and "failed" not in summary, summary
 
 
