@@ -31,6 +31,8 @@ from pyspark.sql.types import (
     StructType,
 )
 
+from sparkensemble.validation import input_field
+
 NULL_CATEGORY = "__null__"
 
 
@@ -172,12 +174,7 @@ def input_blocks(
 
 def check_features_column(schema: StructType, column: str) -> None:
     """The features column must be a Vector or an array of numbers."""
-    if column not in schema.fieldNames():
-        raise ValueError(
-            f"featuresCol={column!r} is not a column of the input DataFrame; "
-            f"its columns are {schema.fieldNames()}."
-        )
-    data_type = schema[column].dataType
+    data_type = input_field(schema, column, "featuresCol").dataType
     if isinstance(data_type, VectorUDT):
         return
     if isinstance(data_type, ArrayType) and isinstance(data_type.elementType, NumericType):

@@ -195,6 +195,20 @@ def assemble_features(
     return pd.DataFrame(columns)
 
 
+def features_from_rows(
+    numeric: Sequence[np.ndarray],
+    categorical: Optional[Sequence[np.ndarray]],
+    categorical_positions: Sequence[int],
+) -> Features:
+    """Model-order features from per-row arrays, as Spark's Arrow batches deliver them."""
+    if not len(numeric):
+        return np.empty((0, 0))
+    matrix = np.stack(numeric)
+    if not categorical_positions:
+        return matrix
+    return assemble_features(matrix, np.stack(categorical), categorical_positions)
+
+
 def _take(features: Features, rows: np.ndarray) -> Features:
     return features.iloc[rows] if isinstance(features, pd.DataFrame) else features[rows]
 

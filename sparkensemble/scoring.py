@@ -12,7 +12,6 @@ import threading
 from collections import OrderedDict
 from typing import Iterator, List, Optional, Sequence, Tuple
 
-import numpy as np
 import pandas as pd
 from pyspark.sql import Column
 from pyspark.sql import functions as F
@@ -20,7 +19,7 @@ from pyspark.sql.functions import pandas_udf
 
 from sparkensemble.combiners import combine, predict_labels
 from sparkensemble.features import FeatureBlocks
-from sparkensemble.members import assemble_features, deserialize_model, member_probabilities
+from sparkensemble.members import deserialize_model, features_from_rows, member_probabilities
 from sparkensemble.stacking import Stacker
 
 SCORE_SCHEMA = "raw array<double>, probability array<double>, prediction double"
@@ -91,12 +90,8 @@ def score_column(
     # Only plain values are captured: these functions are shipped to the executors.
     def scored(numeric: pd.Series, categorical: Optional[pd.Series], threads: int) -> pd.DataFrame:
         models = cached_members(key, blobs)
-        matrix = np.stack(numeric.to_numpy()) if len(numeric) else np.empty((0, 0))
-        features = (
-            assemble_features(matrix, np.stack(categorical.to_numpy()), positions)
-            if positions and len(numeric)
-            else matrix
-        )
+        rows = None if categorical is None else categorical.to_numpy()
+        features = features_from_rows(numeric.to_numpy(), rows, positions)
         proba = member_probabilities(models, features, num_classes, threads)
         raw, probability = combine(proba, combiner, stacker)
         return pd.DataFrame(

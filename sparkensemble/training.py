@@ -11,7 +11,6 @@ import threading
 from dataclasses import asdict
 from typing import Dict, Iterator, List, Optional
 
-import numpy as np
 import pandas as pd
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -22,7 +21,7 @@ from sparkensemble.members import (
     MemberDataError,
     MemberSettings,
     RowCap,
-    assemble_features,
+    features_from_rows,
     holdout_mask,
     member_probabilities,
     stacker_sample_mask,
@@ -107,10 +106,8 @@ def hashed_rows(
 
 def batch_features(batch: pd.DataFrame, categorical_positions: List[int]) -> Features:
     """A batch's features in model order, from its numeric and categorical blocks."""
-    numeric = np.stack(batch[FEATURES].to_numpy())
-    if not categorical_positions:
-        return numeric
-    return assemble_features(numeric, np.stack(batch[CATEGORIES].to_numpy()), categorical_positions)
+    categorical = batch[CATEGORIES].to_numpy() if categorical_positions else None
+    return features_from_rows(batch[FEATURES].to_numpy(), categorical, categorical_positions)
 
 
 def member_frame(rows: DataFrame, strategy: str, num_members: int) -> DataFrame:

@@ -24,7 +24,7 @@ from pyspark.sql.types import (
 )
 
 
-def _field(schema: StructType, column: str, param: str) -> StructField:
+def input_field(schema: StructType, column: str, param: str) -> StructField:
     if column not in schema.fieldNames():
         raise ValueError(
             f"{param}={column!r} is not a column of the input DataFrame; "
@@ -55,20 +55,20 @@ def check_fit_schema(
     The feature columns are checked where they are read, in :mod:`sparkensemble.features`.
     """
     _check_numeric(
-        _field(schema, label_col, "labelCol").dataType,
+        input_field(schema, label_col, "labelCol").dataType,
         label_col,
         "labelCol",
         "index it into 0..C-1 with pyspark.ml.feature.StringIndexer first.",
     )
     if weight_col:
         _check_numeric(
-            _field(schema, weight_col, "weightCol").dataType,
+            input_field(schema, weight_col, "weightCol").dataType,
             weight_col,
             "weightCol",
             "weights must be numbers; cast the column to double.",
         )
     if fold_col:
-        data_type = _field(schema, fold_col, "foldCol").dataType
+        data_type = input_field(schema, fold_col, "foldCol").dataType
         if not isinstance(data_type, IntegralType):
             raise ValueError(
                 f"foldCol={fold_col!r} has type {data_type.simpleString()}; it must be an "
