@@ -19,7 +19,12 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from sparkensemble.combiners import combine, predict_labels
-from sparkensemble.features import FeatureBlocks, input_blocks
+from sparkensemble.features import (
+    FeatureBlocks,
+    category_kinds,
+    check_category_kinds,
+    input_blocks,
+)
 from sparkensemble.members import (
     MemberSettings,
     assemble_features,
@@ -137,7 +142,7 @@ class SampledEnsembleClassifier(
         iterations: int = 1000,
         depth: int = 6,
         learningRate: Optional[float] = None,
-        l2LeafReg: float = 3.0,
+        l2LeafReg: Optional[float] = None,
         catboostParams: Optional[Dict[str, Any]] = None,
         thresholds: Optional[List[float]] = None,
         seed: int = 0,
@@ -168,7 +173,7 @@ class SampledEnsembleClassifier(
         iterations: int = 1000,
         depth: int = 6,
         learningRate: Optional[float] = None,
-        l2LeafReg: float = 3.0,
+        l2LeafReg: Optional[float] = None,
         catboostParams: Optional[Dict[str, Any]] = None,
         thresholds: Optional[List[float]] = None,
         seed: int = 0,
@@ -285,6 +290,7 @@ class SampledEnsembleClassifier(
             dataset, blocks, self.getLabelCol(), weight_col, fold_col, self.getSeed()
         )
         model = self._train(rows, profile, blocks.categorical_positions, weight_col is not None)
+        model._category_kinds = category_kinds(dataset.schema, self.getCategoricalCols())
         if self.getCombiner() == "stacked":
             model._stacker = self._fit_stacker(rows, model, profile, weight_col is not None)
         return self._copyValues(model)
@@ -371,6 +377,7 @@ class SampledEnsembleClassificationModel(
         self._num_features = 0
         self._stacker: Optional[Stacker] = None
         self._categorical_positions: List[int] = []
+        self._category_kinds: Dict[str, str] = {}
 
     @classmethod
     def _from_members(
@@ -405,6 +412,7 @@ class SampledEnsembleClassificationModel(
             "membersDigest": ensemble_key(self.members),
             "stacker": self._stacker.to_json() if self._stacker else None,
             "categoricalPositions": self._categorical_positions,
+            "categoryKinds": self._category_kinds,
         }
 
     def _restore_state(self, members: pd.DataFrame, metadata: Dict[str, Any], path: str) -> None:
@@ -420,6 +428,7 @@ class SampledEnsembleClassificationModel(
         self._num_classes = int(metadata["numClasses"])
         self._num_features = int(metadata["numFeatures"])
         self._categorical_positions = list(metadata.get("categoricalPositions", []))
+        self._category_kinds = dict(metadata.get("categoryKinds", {}))
         stacker = metadata.get("stacker")
         self._stacker = Stacker.from_json(stacker) if stacker else None
 
@@ -496,6 +505,7 @@ class SampledEnsembleClassificationModel(
         if not any(outputs.values()):
             return dataset
         blocks = _blocks(self, dataset.schema, self._categorical_positions, self._num_features)
+        check_category_kinds(dataset.schema, self._category_kinds)
         check_output_columns(dataset.schema, outputs.values())
         self._check_stacker()
         numeric = blocks.numeric

@@ -168,7 +168,8 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasInputCols, HasWe
     l2LeafReg: Param[float] = Param(
         Params._dummy(),
         "l2LeafReg",
-        "CatBoost L2 regularisation of leaf values (> 0).",
+        "CatBoost L2 regularisation of leaf values (> 0). Unset means CatBoost's default (3); "
+        "setting it, even to 3, turns off CatBoost's automatic learning rate.",
         typeConverter=_positive_float("l2LeafReg"),
     )
     catboostParams: Param[Dict[str, Any]] = Param(
@@ -193,7 +194,6 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasInputCols, HasWe
             maxRowsPerMember=1_000_000,
             iterations=1000,
             depth=6,
-            l2LeafReg=3.0,
             catboostParams={},
             # A fixed default: HasSeed's default hashes the class name, which differs between
             # Python processes, and members must be reproducible.
@@ -249,7 +249,7 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasInputCols, HasWe
         return self.getOrDefault(self.learningRate)
 
     def getL2LeafReg(self) -> float:
-        """Gets the value of l2LeafReg or its default value."""
+        """Gets the value of l2LeafReg."""
         return self.getOrDefault(self.l2LeafReg)
 
     def getCatboostParams(self) -> Dict[str, Any]:
@@ -262,8 +262,10 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasInputCols, HasWe
         kwargs.update(
             iterations=self.getIterations(),
             depth=self.getDepth(),
-            l2_leaf_reg=self.getL2LeafReg(),
         )
+        # Only when set: CatBoost picks its learning rate itself only if neither is given.
         if self.isDefined(self.learningRate):
             kwargs["learning_rate"] = self.getLearningRate()
+        if self.isDefined(self.l2LeafReg):
+            kwargs["l2_leaf_reg"] = self.getL2LeafReg()
         return kwargs
