@@ -15,7 +15,7 @@ Categorical values travel as strings. A null category becomes the category
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from pyspark.ml.functions import vector_to_array
 from pyspark.ml.linalg import VectorUDT
@@ -156,7 +156,7 @@ def input_blocks(
     A fitted model passes the ``positions`` and ``num_features`` it was fitted with, so
     transform reads the vector exactly as fit did, whatever its metadata says now.
     """
-    if input_cols:
+    if input_cols is not None:  # an empty list is set, and wrong; check_input_columns says so
         check_input_columns(schema, input_cols, categorical_cols)
         return column_blocks(input_cols, categorical_cols)
     if categorical_cols:
@@ -184,3 +184,26 @@ def check_features_column(schema: StructType, column: str) -> None:
         f"an array of numbers. Assemble numeric columns with "
         f"pyspark.ml.feature.VectorAssembler, or name raw columns in inputCols."
     )
+
+
+def _category_kind(data_type) -> str:
+    if isinstance(data_type, StringType):
+        return "string"
+    return "boolean" if isinstance(data_type, BooleanType) else "integer"
+
+
+def category_kinds(schema: StructType, categorical_cols: Sequence[str]) -> Dict[str, str]:
+    """Each categorical column's kind (string, integer or boolean), recorded at fit."""
+    return {column: _category_kind(schema[column].dataType) for column in categorical_cols}
+
+
+def check_category_kinds(schema: StructType, fitted: Dict[str, str]) -> None:
+    """A categorical column must keep its kind: "3" and 3 are different categories."""
+    for column, kind in fitted.items():
+        data_type = schema[column].dataType
+        if _category_kind(data_type) != kind:
+            raise ValueError(
+                f"categoricalCols names {column!r}, a {kind} column when the model was "
+                f"fitted and {data_type.simpleString()} now; its values would not match the "
+                f"fitted categories. Cast it back to {kind}."
+            )

@@ -106,12 +106,21 @@ class ParamsReader(MLReader[P]):
         try:
             line = self.sparkSession.read.text(_join(path, _METADATA)).first()
         except Exception as error:
+            if path_exists(self.sparkSession, path):
+                raise ValueError(
+                    f"The saved stage at {path} is incomplete or corrupted: its metadata/ "
+                    f"folder cannot be read ({_first_line(error)}). An interrupted save leaves it "
+                    f"so; save the stage again, or check that the path is the one you meant."
+                ) from None
             raise ValueError(
                 f"No saved sparkensemble stage at {path}: its metadata/ folder cannot be read "
                 f"({_first_line(error)})."
             ) from None
         if line is None:
-            raise ValueError(f"The saved stage at {path} is incomplete: metadata/ is empty.")
+            raise ValueError(
+                f"The saved stage at {path} is incomplete or corrupted: metadata/ is empty "
+                f"(an interrupted save?). Save the stage again."
+            )
         try:
             metadata = json.loads(line[0])
         except ValueError:

@@ -84,6 +84,15 @@ def multiclass_df(spark):
     return to_frame(spark, x, y).cache()
 
 
+def files_under(path: str) -> list:
+    """Every file below ``path``, relative to it, sorted."""
+    return sorted(
+        os.path.relpath(os.path.join(folder, name), path)
+        for folder, _, names in os.walk(path)
+        for name in names
+    )
+
+
 @contextmanager
 def no_spark_jobs(spark) -> Iterator[None]:
     """Assert that the block runs no Spark job: the error came from the driver's checks."""

@@ -1,171 +1,555 @@
-"""Bad input fails with an error that names the column or param and the fix.
+"""Every bad input the library rejects, in one table: the stage, the input, the message.
 
-Schema problems fail before any Spark job runs; data problems fail in the profiling
-job, before any member trains.
+Stages: ``params`` (when a Param is set), ``fit``, ``transform``, ``save`` and ``load``.
+A case marked ``before_jobs`` must fail on the driver before any Spark job runs; the
+others (data problems) fail in fit's one profiling job, before any member trains, or in
+Spark with our message. None may hang, pass silently or end in a raw worker traceback.
+
+Inputs that look bad but are accepted by decision (NaN and infinite features) are pinned
+at the end.
 """
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable, Tuple, Type, Union
 
 import numpy as np
 import pytest
+from py4j.protocol import Py4JJavaError
+from pyspark.errors import PySparkException
 from pyspark.ml.linalg import Vectors
 from pyspark.sql import functions as F
 
-from conftest import make_classification, no_spark_jobs, to_frame
-from sparkensemble import SampledEnsembleClassifier
+from conftest import files_under, make_classification, no_spark_jobs, to_frame
+from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
 
 SMALL = {"iterations": 10, "depth": 2, "seed": 3}
+# pyspark 4 raises SparkRuntimeException for raise_error; 3.5 passes the JVM's exception on.
+SPARK_ERROR = (PySparkException, Py4JJavaError)
+
+
+@dataclass
+class Context:
+    spark: Any
+    df: Any  # features (5 slots), label
+    cities: Any  # city string, x double, label double
+    model: SampledEnsembleClassificationModel  # fitted on df, no stacker
+    city_model: SampledEnsembleClassificationModel  # inputCols=[city, x], city categorical
+    other: SampledEnsembleClassificationModel  # fitted on df with another seed
+    tmp_path: Any
+    estimator: SampledEnsembleClassifier = field(default_factory=SampledEnsembleClassifier)
+
+    def saved(self, model=None) -> str:
+        path = str(self.tmp_path / "model")
+        (model or self.model).save(path)
+        return path
+
+
+@dataclass
+class Case:
+    stage: str
+    name: str
+    act: Callable[[Context], Any]
+    message: str
+    error: Union[Type[Exception], Tuple[Type[Exception], ...]] = ValueError
+    before_jobs: bool = False
 
 
 def fit(df, **kwargs):
     return SampledEnsembleClassifier(**{"numMembers": 2, **SMALL, **kwargs}).fit(df)
 
 
-@pytest.mark.parametrize(
-    "change, message",
-    [
-        (lambda df: df.drop("label"), r"labelCol='label' is not a column.*features"),
-        (
-            lambda df: df.withColumn("label", F.when(F.col("label") == 1, "yes").otherwise("no")),
-            r"labelCol='label' is a string column.*StringIndexer",
-        ),
-        (lambda df: df.withColumn("label", F.col("label") == 1), r"labelCol='label' is boolean"),
-        (lambda df: df.drop("features"), r"featuresCol='features' is not a column"),
-        (
-            lambda df: df.withColumn("features", F.lit("x")),
-            r"featuresCol='features' has type string.*VectorAssembler",
-        ),
-    ],
-    ids=["missing label", "string label", "boolean label", "missing features", "string features"],
-)
-def test_schema_errors_raise_before_any_spark_job(spark, binary_df, change, message):
-    bad = change(binary_df)
-    with pytest.raises(ValueError, match=message), no_spark_jobs(spark):
-        fit(bad)
+def city_frame(spark, rows=300, seed=4):
+    rng = np.random.default_rng(seed)
+    city = rng.integers(0, 6, size=rows)
+    x = rng.normal(size=rows)
+    label = ((city % 2 == 0) ^ (rng.random(rows) < 0.2)).astype(float)
+    data = list(zip([f"c{c}" for c in city], x.tolist(), label.tolist()))
+    return spark.createDataFrame(data, "city string, x double, label double").cache()
 
 
-@pytest.mark.parametrize(
-    "kwargs, message",
-    [
-        ({"weightCol": "nope"}, r"weightCol='nope' is not a column"),
-        ({"foldCol": "label"}, r"foldCol='label' has type double.*integer"),
-        ({"foldCol": "fold", "strategy": "partition"}, r"foldCol='fold'.*strategy='partition'"),
-    ],
-    ids=["missing weight", "double fold", "fold with partition"],
-)
-def test_param_and_schema_combinations_raise_before_any_spark_job(
-    spark, binary_df, kwargs, message
-):
-    df = binary_df.withColumn("fold", F.lit(0))
-    with pytest.raises(ValueError, match=message), no_spark_jobs(spark):
-        fit(df, **kwargs)
+def fit_cities(df, **kwargs):
+    return fit(df, **{"inputCols": ["city", "x"], "categoricalCols": ["city"], **kwargs})
 
 
-@pytest.mark.parametrize(
-    "change, kwargs, message",
-    [
-        (lambda df: df.limit(0), {}, r"empty"),
-        (lambda df: df.limit(3), {"numMembers": 4}, r"3 rows, fewer than numMembers=4"),
-        (
-            lambda df: df.withColumn(
-                "label", F.when(F.rand(1) < 0.1, None).otherwise(F.col("label"))
-            ),
-            {},
-            r"labelCol='label' has \d+ null values",
-        ),
-        (
-            lambda df: df.withColumn("label", F.col("label") + 0.5),
-            {},
-            r"labelCol='label' must hold class indices.*StringIndexer",
-        ),
-        (
-            lambda df: df.withColumn("label", F.col("label") - 1),
-            {},
-            r"labelCol='label' must hold class indices.*min -1.0",
-        ),
-        (lambda df: df.withColumn("label", F.lit(0.0)), {}, r"single class"),
-        (
-            lambda df: df.withColumn("w", F.lit(-1.0)),
-            {"weightCol": "w"},
-            r"weightCol='w' has negative values",
-        ),
-        (
-            lambda df: df.withColumn("w", F.when(F.col("label") == 1, None).otherwise(1.0)),
-            {"weightCol": "w"},
-            r"weightCol='w' has \d+ null or NaN values",
-        ),
-        (
-            lambda df: df.withColumn("w", F.lit(0.0)),
-            {"weightCol": "w"},
-            r"weightCol='w' is zero on every row",
-        ),
-        (
-            lambda df: df.withColumn("fold", F.lit(5)),
-            {"foldCol": "fold"},
-            r"foldCol='fold' has values from 5 to 5, outside 0..1",
-        ),
-    ],
-    ids=[
-        "empty",
-        "fewer rows than members",
-        "null label",
-        "non-integral label",
-        "negative label",
-        "one class",
-        "negative weight",
-        "null weight",
-        "all-zero weight",
-        "fold out of range",
-    ],
-)
-def test_data_errors_raise_clearly_before_training(binary_df, change, kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        fit(change(binary_df), **kwargs)
+# -- damaging a saved model, as a crash, a disk or a person might ----------------------
 
 
-def test_partition_strategy_with_too_few_partitions_names_the_fix(binary_df):
-    # Counting partitions would execute the input's plan, so this is found by training.
-    with pytest.raises(ValueError, match=r"needs 9 non-empty partitions, but only 2.*repartition"):
-        fit(binary_df.repartition(2), strategy="partition", numMembers=9)
+def load(path):
+    return SampledEnsembleClassificationModel.load(path)
 
 
-def test_vectors_of_different_sizes_are_rejected(spark):
+def _remove(path, prefix):
+    for name in files_under(path):
+        if name.startswith(prefix):
+            os.remove(os.path.join(path, name))
+
+
+def _edit_metadata(path, edit):
+    for name in files_under(path):
+        if name.startswith("metadata/part-"):
+            full = os.path.join(path, name)
+            text = open(full).read()
+            open(full, "w").write(edit(text))
+    _remove(path, "metadata/.")  # checksums, which would flag the edit
+
+
+def missing_members(c):
+    path = c.saved()
+    _remove(path, "members/")
+    return load(path)
+
+
+def truncated_members(c):
+    path = c.saved()
+    for name in files_under(path):
+        if name.startswith("members/") and name.endswith(".parquet"):
+            full = os.path.join(path, name)
+            data = open(full, "rb").read()
+            open(full, "wb").write(data[: len(data) // 2])
+    _remove(path, "members/.")
+    return load(path)
+
+
+def members_of_another_save(c):
+    # As if an overwrite died after writing members/ but before metadata/.
+    path, other = c.saved(), str(c.tmp_path / "other")
+    c.other.save(other)
+    _remove(path, "members/")
+    for name in files_under(other):
+        if name.startswith("members/"):
+            open(os.path.join(path, name), "wb").write(open(os.path.join(other, name), "rb").read())
+    return load(path)
+
+
+def newer_format(c):
+    path = c.saved()
+    _edit_metadata(path, lambda text: json.dumps({**json.loads(text), "formatVersion": 99}))
+    return load(path)
+
+
+def metadata_edited_to(text):
+    def act(c):
+        path = c.saved()
+        _edit_metadata(path, lambda _: text)
+        return load(path)
+
+    return act
+
+
+def metadata_folder_lost(c):
+    path = c.saved()
+    _remove(path, "metadata/")
+    return load(path)
+
+
+def narrow_vectors(c):
+    narrow = c.spark.createDataFrame([(Vectors.dense([1.0, 2.0]),)], ["features"])
+    return c.model.transform(narrow).collect()
+
+
+def vectors_of_two_sizes(c):
     rows = [(Vectors.dense([1.0, float(i)]), float(i % 2)) for i in range(20)]
     rows += [(Vectors.dense([1.0, 2.0, 3.0]), 0.0)]
-    with pytest.raises(ValueError, match=r"vectors of different sizes \(2 to 3\)"):
-        fit(spark.createDataFrame(rows, ["features", "label"]))
+    return fit(c.spark.createDataFrame(rows, ["features", "label"]))
 
 
-def test_a_member_with_a_single_class_names_the_member_and_the_fix(spark):
+def member_with_one_class(c):
     x, y = make_classification(200, seed=5)
-    # Fold 1 holds only class 0 rows.
-    fold = np.where(y == 1, 0, np.arange(200) % 2)
-    df = to_frame(spark, x, y, fold=[int(f) for f in fold])
-    with pytest.raises(ValueError, match=r"member 1 could not train.*single class.*foldCol"):
-        fit(df, foldCol="fold")
+    fold = np.where(y == 1, 0, np.arange(200) % 2)  # fold 1 holds only class 0
+    return fit(to_frame(c.spark, x, y, fold=[int(f) for f in fold]), foldCol="fold")
 
 
-def test_transform_rejects_a_different_feature_count_with_a_spark_error(spark, binary_df):
-    from py4j.protocol import Py4JJavaError
-    from pyspark.errors import PySparkException
-
-    model = fit(binary_df)
-    narrow = spark.createDataFrame([(Vectors.dense([1.0, 2.0]),)], ["features"])
-    # pyspark 4 raises SparkRuntimeException; 3.5 passes the JVM's exception through as-is.
-    raised = (PySparkException, Py4JJavaError)
-    with pytest.raises(raised, match=r"has a row with 2 features.*fitted on 5 features"):
-        model.transform(narrow).collect()
+def with_label(df, value):
+    return df.withColumn("label", value)
 
 
-def test_transform_schema_errors_raise_before_any_spark_job(spark, binary_df):
-    model = fit(binary_df)
-    with pytest.raises(ValueError, match=r"'prediction' already exists"), no_spark_jobs(spark):
-        model.transform(binary_df.withColumn("prediction", F.lit(1.0)))
-    with (
-        pytest.raises(ValueError, match=r"featuresCol='features' is not a column"),
-        no_spark_jobs(spark),
-    ):
-        model.transform(binary_df.drop("features"))
-    with (
-        pytest.raises(ValueError, match=r"thresholds has 3 values.*2 classes"),
-        no_spark_jobs(spark),
-    ):
-        model.copy().setThresholds([0.3, 0.3, 0.4]).transform(binary_df)
+def with_fold(c, value):
+    return c.df.withColumn("fold", F.lit(value))
+
+
+PARAMS = [
+    Case(
+        "params",
+        f"{name}={value!r}",
+        lambda c, n=name, v=value: SampledEnsembleClassifier(**{n: v}),
+        message,
+        error,
+        True,
+    )
+    for name, value, message, error in [
+        ("numMembers", 0, r"'numMembers'.*>= 1. Got 0", ValueError),
+        ("numMembers", "five", r"numMembers", TypeError),
+        ("strategy", "rows", r"'strategy'.*\['fold', 'partition'\]. Got 'rows'", ValueError),
+        ("combiner", "avg", r"'combiner'.*\['mean', 'median', 'max', 'stacked'\]", ValueError),
+        ("validationFraction", 0.0, r"'validationFraction'.*\(0, 1\)", ValueError),
+        ("validationFraction", 1.0, r"'validationFraction'.*\(0, 1\)", ValueError),
+        ("earlyStoppingRounds", -1, r"'earlyStoppingRounds'.*>= 0", ValueError),
+        ("iterations", 0, r"'iterations'.*>= 1", ValueError),
+        ("learningRate", 0.0, r"'learningRate'.*> 0", ValueError),
+        ("maxRowsPerMember", 0, r"'maxRowsPerMember'.*>= 1", ValueError),
+        ("catboostParams", {"thread_count": 2}, r"spark.task.cpus", ValueError),
+        ("catboostParams", {"random_seed": 2}, r"seed Param", ValueError),
+        ("catboostParams", {"depth": 2}, r"depth Param", ValueError),
+    ]
+] + [
+    Case(
+        "params",
+        "a grid value",
+        lambda c: c.estimator.copy({c.estimator.combiner: "avg"}),
+        r"'combiner'",
+        before_jobs=True,
+    ),
+    Case(
+        "params",
+        "model combiner",
+        lambda c: c.model.copy().setCombiner("vote"),
+        r"'combiner'",
+        before_jobs=True,
+    ),
+]
+
+FIT_SCHEMA = [
+    Case(
+        "fit",
+        "missing label",
+        lambda c: fit(c.df.drop("label")),
+        r"labelCol='label' is not a column.*features",
+    ),
+    Case(
+        "fit",
+        "string label",
+        lambda c: fit(with_label(c.df, F.when(F.col("label") == 1, "yes").otherwise("no"))),
+        r"labelCol='label' is a string column.*StringIndexer",
+    ),
+    Case(
+        "fit",
+        "boolean label",
+        lambda c: fit(with_label(c.df, F.col("label") == 1)),
+        r"labelCol='label' is boolean",
+    ),
+    Case(
+        "fit",
+        "missing features",
+        lambda c: fit(c.df.drop("features")),
+        r"featuresCol='features' is not a column",
+    ),
+    Case(
+        "fit",
+        "string features",
+        lambda c: fit(c.df.withColumn("features", F.lit("x"))),
+        r"featuresCol='features' has type string.*VectorAssembler",
+    ),
+    Case(
+        "fit",
+        "missing weight column",
+        lambda c: fit(c.df, weightCol="nope"),
+        r"weightCol='nope' is not a column",
+    ),
+    Case(
+        "fit",
+        "double foldCol",
+        lambda c: fit(with_fold(c, 0.0), foldCol="fold"),
+        r"foldCol='fold' has type double.*integer",
+    ),
+    Case(
+        "fit",
+        "foldCol with strategy='partition'",
+        lambda c: fit(with_fold(c, 0), foldCol="fold", strategy="partition"),
+        r"foldCol='fold'.*strategy='partition'",
+    ),
+    Case("fit", "empty inputCols", lambda c: fit(c.cities, inputCols=[]), r"inputCols is empty"),
+    Case(
+        "fit",
+        "inputCols names a column twice",
+        lambda c: fit(c.cities, inputCols=["x", "x"]),
+        r"names a column more than once",
+    ),
+    Case(
+        "fit",
+        "inputCols names a missing column",
+        lambda c: fit(c.cities, inputCols=["x", "nope"]),
+        r"inputCols names 'nope', which is not a column",
+    ),
+    Case(
+        "fit",
+        "string column not in categoricalCols",
+        lambda c: fit(c.cities, inputCols=["city", "x"]),
+        r"'city', a string column; add it to categoricalCols",
+    ),
+    Case(
+        "fit",
+        "categoricalCols outside inputCols",
+        lambda c: fit(c.cities, inputCols=["x"], categoricalCols=["city"]),
+        r"categoricalCols=\['city'\] are not among inputCols",
+    ),
+    Case(
+        "fit",
+        "double categorical column",
+        lambda c: fit_cities(c.cities, categoricalCols=["city", "x"]),
+        r"categoricalCols names 'x' of type double.*string, integer or boolean",
+    ),
+    Case(
+        "fit",
+        "categoricalCols without inputCols",
+        lambda c: fit(c.cities, categoricalCols=["city"]),
+        r"needs inputCols",
+    ),
+]
+for case in FIT_SCHEMA:
+    case.before_jobs = True
+
+FIT_DATA = [
+    Case("fit", "empty DataFrame", lambda c: fit(c.df.limit(0)), r"empty"),
+    Case(
+        "fit",
+        "fewer rows than members",
+        lambda c: fit(c.df.limit(3), numMembers=4),
+        r"3 rows, fewer than numMembers=4",
+    ),
+    Case(
+        "fit",
+        "null labels",
+        lambda c: fit(with_label(c.df, F.when(F.rand(1) < 0.1, None).otherwise(F.col("label")))),
+        r"labelCol='label' has \d+ null values",
+    ),
+    Case(
+        "fit",
+        "non-integral labels",
+        lambda c: fit(with_label(c.df, F.col("label") + 0.5)),
+        r"labelCol='label' must hold class indices.*StringIndexer",
+    ),
+    Case(
+        "fit",
+        "negative labels",
+        lambda c: fit(with_label(c.df, F.col("label") - 1)),
+        r"labelCol='label' must hold class indices.*min -1.0",
+    ),
+    Case("fit", "a single class", lambda c: fit(with_label(c.df, F.lit(0.0))), r"single class"),
+    Case(
+        "fit",
+        "negative weights",
+        lambda c: fit(c.df.withColumn("w", F.lit(-1.0)), weightCol="w"),
+        r"weightCol='w' has negative values",
+    ),
+    Case(
+        "fit",
+        "null weights",
+        lambda c: fit(
+            c.df.withColumn("w", F.when(F.col("label") == 1, None).otherwise(1.0)), weightCol="w"
+        ),
+        r"weightCol='w' has \d+ null or NaN values",
+    ),
+    Case(
+        "fit",
+        "all-zero weights",
+        lambda c: fit(c.df.withColumn("w", F.lit(0.0)), weightCol="w"),
+        r"weightCol='w' is zero on every row",
+    ),
+    Case(
+        "fit",
+        "foldCol outside 0..numMembers-1",
+        lambda c: fit(with_fold(c, 5), foldCol="fold"),
+        r"foldCol='fold' has values from 5 to 5, outside 0..1",
+    ),
+    Case(
+        "fit",
+        "vectors of different sizes",
+        vectors_of_two_sizes,
+        r"vectors of different sizes \(2 to 3\)",
+    ),
+    Case(
+        "fit",
+        "a member whose rows hold one class",
+        member_with_one_class,
+        r"member 1 could not train.*single class.*foldCol",
+    ),
+    # Counting partitions would run the input's plan, so training finds this one.
+    Case(
+        "fit",
+        "fewer partitions than members",
+        lambda c: fit(c.df.repartition(2), strategy="partition", numMembers=9),
+        r"needs 9 non-empty partitions, but only 2.*repartition",
+    ),
+]
+
+TRANSFORM = [
+    Case(
+        "transform",
+        "vector size differs from fit",
+        narrow_vectors,
+        r"has a row with 2 features.*fitted on 5 features",
+        SPARK_ERROR,
+    ),
+    Case(
+        "transform",
+        "output column exists",
+        lambda c: c.model.transform(c.df.withColumn("prediction", F.lit(1.0))),
+        r"'prediction' already exists",
+        before_jobs=True,
+    ),
+    Case(
+        "transform",
+        "features column dropped",
+        lambda c: c.model.transform(c.df.drop("features")),
+        r"featuresCol='features' is not a column",
+        before_jobs=True,
+    ),
+    Case(
+        "transform",
+        "features became a string",
+        lambda c: c.model.transform(c.df.withColumn("features", F.lit("x"))),
+        r"featuresCol='features' has type string",
+        before_jobs=True,
+    ),
+    Case(
+        "transform",
+        "one threshold per class",
+        lambda c: c.model.copy().setThresholds([0.3, 0.3, 0.4]).transform(c.df),
+        r"thresholds has 3 values.*2 classes",
+        before_jobs=True,
+    ),
+    Case(
+        "transform",
+        "stacked without a stacker",
+        lambda c: c.model.copy().setCombiner("stacked").transform(c.df),
+        r"fitted without one.*refit with combiner='stacked'",
+        before_jobs=True,
+    ),
+    Case(
+        "transform",
+        "input column dropped",
+        lambda c: c.city_model.transform(c.cities.drop("x")),
+        r"'x', which is not a column",
+        before_jobs=True,
+    ),
+    Case(
+        "transform",
+        "numeric column became a string",
+        lambda c: c.city_model.transform(c.cities.withColumn("x", F.lit("high"))),
+        r"'x', a string column",
+        before_jobs=True,
+    ),
+    Case(
+        "transform",
+        "categorical column became a double",
+        lambda c: c.city_model.transform(c.cities.withColumn("city", F.lit(1.5))),
+        r"'city' of type double",
+        before_jobs=True,
+    ),
+    Case(
+        "transform",
+        "categorical string became an integer",
+        lambda c: c.city_model.transform(c.cities.withColumn("city", F.lit(3))),
+        r"'city', a string column when the model was fitted and int now.*Cast it back to string",
+        before_jobs=True,
+    ),
+]
+
+SAVE = [
+    Case(
+        "save",
+        "existing path without overwrite",
+        lambda c: c.model.save(c.saved()),
+        r"already exists; nothing was written.*overwrite",
+        FileExistsError,
+    ),
+    Case(
+        "save",
+        "estimator onto an existing path",
+        lambda c: SampledEnsembleClassifier().save(c.saved()),
+        r"already exists",
+        FileExistsError,
+    ),
+    Case(
+        "save",
+        "a path that is not a string",
+        lambda c: c.model.write().save(c.tmp_path),
+        r"path should be a string",
+        TypeError,
+    ),
+]
+
+LOAD = [
+    Case(
+        "load",
+        "nothing at the path",
+        lambda c: load(str(c.tmp_path / "none")),
+        r"No saved sparkensemble stage at .*none",
+    ),
+    Case(
+        "load",
+        "an estimator loaded as a model",
+        lambda c: load(c.saved(SampledEnsembleClassifier())),
+        r"is a sparkensemble.classifier.SampledEnsembleClassifier",
+    ),
+    Case("load", "members/ missing", missing_members, r"model at .* is incomplete or corrupted"),
+    Case("load", "members/ truncated", truncated_members, r"incomplete or corrupted"),
+    Case(
+        "load",
+        "members of another save",
+        members_of_another_save,
+        r"do not match.*interrupted or mixed save",
+    ),
+    Case(
+        "load",
+        "metadata/ lost",
+        metadata_folder_lost,
+        r"incomplete or corrupted: metadata/ is empty",
+    ),
+    Case(
+        "load",
+        "metadata not JSON",
+        metadata_edited_to("{not json"),
+        r"not valid JSON; it is corrupted",
+    ),
+    Case(
+        "load", "a newer format", newer_format, r"format 99, newer than this release reads.*upgrade"
+    ),
+]
+
+CASES = PARAMS + FIT_SCHEMA + FIT_DATA + TRANSFORM + SAVE + LOAD
+
+
+@pytest.fixture(scope="module")
+def fitted(spark, binary_df):
+    cities = city_frame(spark)
+    return cities, fit(binary_df), fit_cities(cities), fit(binary_df, seed=4)
+
+
+@pytest.fixture
+def context(spark, binary_df, fitted, tmp_path):
+    cities, model, city_model, other = fitted
+    return Context(spark, binary_df, cities, model, city_model, other, tmp_path)
+
+
+def test_the_catalogue_covers_every_stage_with_20_cases_or_more():
+    assert {case.stage for case in CASES} == {"params", "fit", "transform", "save", "load"}
+    assert len(CASES) >= 20
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case.stage}: {case.name}")
+def test_bad_input_is_rejected_with_a_message_naming_the_fix(spark, context, case):
+    guard = no_spark_jobs(spark) if case.before_jobs else contextlib.nullcontext()
+    with pytest.raises(case.error, match=case.message), guard:
+        case.act(context)
+
+
+def test_nan_is_missing_and_infinities_are_extreme_values(spark):
+    x, y = make_classification(300, seed=12)
+    x[::15, 0], x[3::15, 0], x[6::15, 1] = np.inf, -np.inf, np.nan
+    model = fit(to_frame(spark, x, y))
+
+    def p(first):
+        return model.predictProbability(Vectors.dense([first, 0.1, 0.0, 0.0, 0.0]))[1]
+
+    # CatBoost bins +inf above every border and treats NaN as missing, ordered below all.
+    assert p(np.inf) == p(1e300)
+    assert p(np.nan) == p(-np.inf) == p(-1e300)
+    rows = [(Vectors.dense([v, 0.1, 0.0, 0.0, 0.0]),) for v in (np.inf, -np.inf, np.nan)]
+    scored = model.transform(spark.createDataFrame(rows, ["features"])).collect()
+    assert all(np.isfinite(r.probability.toArray()).all() for r in scored)

@@ -6,7 +6,6 @@ from pyspark.ml.evaluation import BinaryClassificationEvaluator
 from pyspark.ml.feature import StringIndexer, VectorAssembler
 from pyspark.sql import functions as F
 
-from conftest import no_spark_jobs
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
 
 SETTINGS = {"numMembers": 3, "iterations": 80, "depth": 4, "seed": 9}
@@ -108,34 +107,3 @@ def test_stacked_categorical_model_round_trips(tmp_path, cities):
     assert loaded.hasStacker
     expected = model.transform(test).select("probability").collect()
     assert loaded.transform(test).select("probability").collect() == expected
-
-
-@pytest.mark.parametrize(
-    "kwargs, message",
-    [
-        ({"inputCols": ["x", "nope"]}, r"inputCols names 'nope', which is not a column"),
-        ({"inputCols": ["city", "x"]}, r"'city', a string column; add it to categoricalCols"),
-        (
-            {"inputCols": ["x"], "categoricalCols": ["city"]},
-            r"categoricalCols=\['city'\] are not among inputCols",
-        ),
-        (
-            {"inputCols": ["city", "x"], "categoricalCols": ["city", "x"]},
-            r"categoricalCols names 'x' of type double.*string, integer or boolean",
-        ),
-        ({"categoricalCols": ["city"]}, r"needs inputCols"),
-    ],
-    ids=["missing column", "string not categorical", "not in inputCols", "double", "no inputCols"],
-)
-def test_bad_categorical_input_fails_before_any_job(spark, cities, kwargs, message):
-    train, _ = cities
-    with pytest.raises(ValueError, match=message), no_spark_jobs(spark):
-        SampledEnsembleClassifier(**kwargs).fit(train)
-
-
-def test_transform_checks_input_columns_before_any_job(spark, cities, native):
-    _, test = cities
-    with pytest.raises(ValueError, match=r"'x', which is not a column"), no_spark_jobs(spark):
-        native.transform(test.drop("x"))
-    with pytest.raises(ValueError, match=r"'x', a string column"), no_spark_jobs(spark):
-        native.transform(test.withColumn("x", F.lit("high")))

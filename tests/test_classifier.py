@@ -226,21 +226,3 @@ def test_max_rows_per_member_samples_deterministically_and_warns(binary_df, capl
     assert "more than maxRowsPerMember=120" in caplog.text
     again = clf.fit(binary_df.repartition(5).cache())
     assert again.members == model.members
-
-
-def test_nan_is_missing_and_infinities_are_extreme_values(spark):
-    from pyspark.ml.linalg import Vectors
-
-    x, y = make_classification(300, seed=12)
-    x[::15, 0], x[3::15, 0], x[6::15, 1] = np.inf, -np.inf, np.nan
-    model = SampledEnsembleClassifier(numMembers=2, **SMALL).fit(to_frame(spark, x, y))
-
-    def p(first):
-        return model.predictProbability(Vectors.dense([first, 0.1, 0.0, 0.0, 0.0]))[1]
-
-    # CatBoost bins +inf above every border and treats NaN as missing, ordered below all.
-    assert p(np.inf) == p(1e300)
-    assert p(np.nan) == p(-np.inf) == p(-1e300)
-    rows = [(Vectors.dense([v, 0.1, 0.0, 0.0, 0.0]),) for v in (np.inf, -np.inf, np.nan)]
-    scored = model.transform(spark.createDataFrame(rows, ["features"])).collect()
-    assert all(np.isfinite(r.probability.toArray()).all() for r in scored)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from pyspark.ml.evaluation import MulticlassClassificationEvaluator
 
-from conftest import no_spark_jobs, to_frame
+from conftest import to_frame
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
 from sparkensemble.members import deserialize_model, member_probabilities
 
@@ -72,15 +72,6 @@ def test_combiner_switches_after_fitting_in_both_directions(stacked, data):
         scored = stacked.copy().setCombiner(combiner).transform(test).limit(50)
         outputs[combiner] = np.array([r.probability[1] for r in scored.collect()])
     assert len({tuple(np.round(v, 12)) for v in outputs.values()}) == 4
-
-
-def test_a_model_without_a_stacker_refuses_stacked_before_any_job(spark, data):
-    train, test = data
-    model = SampledEnsembleClassifier(numMembers=2, iterations=10, depth=2).fit(train)
-    assert not model.hasStacker
-    with pytest.raises(ValueError, match="fitted without one.*refit with combiner='stacked'"):
-        with no_spark_jobs(spark):
-            model.copy().setCombiner("stacked").transform(test)
 
 
 def test_stacked_model_round_trips_with_its_stacker(tmp_path, stacked, data):
