@@ -89,14 +89,16 @@ def timed(step: Callable[[], object]) -> Tuple[object, float]:
     return value, time.perf_counter() - started
 
 
-def centralized_catboost(x_train, y_train, fold, x_test, y_test) -> Tuple[Result, np.ndarray]:
+def centralized_catboost(
+    x_train, y_train, fold, x_test, y_test, iterations: int
+) -> Tuple[Result, np.ndarray]:
     from catboost import CatBoostClassifier
 
     models, fit_seconds = [], 0.0
     for index in range(FOLDS):
         progress(f"centralized CatBoost: fold {index + 1}/{FOLDS}")
         train, held_out = fold != index, fold == index
-        model = CatBoostClassifier(random_seed=SEED, verbose=0)
+        model = CatBoostClassifier(iterations=iterations, random_seed=SEED, verbose=0)
         started = time.perf_counter()
         model.fit(
             x_train[train],
@@ -166,15 +168,14 @@ def catboost_spark_missing(spark) -> Optional[str]:
     """Why catboost-spark cannot run here, or None when it can."""
     import importlib.util
 
+    how = "add ai.catboost:catboost-spark_<spark>_<scala> to spark.jars.packages"
+    # The JAR carries the catboost_spark Python module; Spark puts it on the path.
     if importlib.util.find_spec("catboost_spark") is None:
-        return "the catboost_spark Python package is not installed"
+        return f"the catboost_spark module is not importable, so its JAR is not loaded ({how})"
     # py4j answers a JavaPackage, not a JavaClass, for a class the JVM cannot load.
     jvm_class = spark._jvm.ai.catboost.spark.CatBoostClassifier
     if type(jvm_class).__name__ != "JavaClass":
-        return (
-            "its JAR is not on the Spark classpath "
-            "(add ai.catboost:catboost-spark_<spark>_<scala> to spark.jars.packages)"
-        )
+        return f"its JAR is not on the Spark classpath ({how})"
     return None
 
 
@@ -225,7 +226,7 @@ def distributed_peers(spark, train_df, test_df) -> List[Tuple[Result, tuple]]:
     return peers
 
 
-def sampled_ensemble(spark, train_df, test_df, x_test, y_test, slots: int):
+def sampled_ensemble(spark, train_df, test_df, x_test, y_test, slots: int, iterations: int):
     from catboost import CatBoostClassifier
 
     from sparkensemble import SampledEnsembleClassifier
@@ -238,6 +239,7 @@ def sampled_ensemble(spark, train_df, test_df, x_test, y_test, slots: int):
         # each member trains on 70% of its fold and stops early on the rest, as in the post
         validationFraction=0.3,
         earlyStoppingRounds=100,
+        iterations=iterations,
         seed=SEED,
     )
     progress(f"sparkensemble: fitting {FOLDS} members on {slots} task slots")
@@ -360,6 +362,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--out", type=Path, default=Path("compare_strategies_output"))
     parser.add_argument("--master", default="local[*]")
+    parser.add_argument(
+        "--iterations", type=int, default=1000, help="CatBoost iterations (its default: 1000)"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -385,7 +390,7 @@ def main() -> None:
     results: List[Result] = []
     curves: Dict[str, tuple] = {}
 
-    central, proba = centralized_catboost(x_train, y_train, fold, x_test, y_test)
+    central, proba = centralized_catboost(x_train, y_train, fold, x_test, y_test, args.iterations)
     results.append(central)
     curves[central.approach] = (proba, y_test)
 
@@ -396,7 +401,9 @@ def main() -> None:
         results.append(result)
         curves[result.approach] = curve
 
-    members, ensemble_curves = sampled_ensemble(spark, train_df, test_df, x_test, y_test, slots)
+    members, ensemble_curves = sampled_ensemble(
+        spark, train_df, test_df, x_test, y_test, slots, args.iterations
+    )
     results.extend(members)
     curves.update(ensemble_curves)
 
