@@ -1,0 +1,96 @@
+"""model.transform against the members' own predict_proba and Spark's pandas-UDF floor.
+
+Three wall times on one cached DataFrame, in one run:
+
+1. ``model.transform`` materialised with a ``noop`` write;
+2. the members' ``predict_proba`` called directly on the same rows as one numpy matrix,
+   in this process, with all cores, then averaged: the work itself;
+3. the same input column through an identity iterator pandas UDF, with a ``noop`` write:
+   what Spark costs to move the rows through Python at all.
+
+Reported: (2) / (1), the share of transform spent predicting, and the overhead
+(1) / ((2) + (3)), where 1.0 means transform costs no more than predicting plus the floor.
+
+    pip install -e ".[benchmarks]"
+    python benchmarks/transform_throughput.py [--rows 300000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+from _common import blog_data, local_session, to_spark, write
+
+
+def wall(step) -> float:
+    started = time.perf_counter()
+    step()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=300_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+
+    from catboost import CatBoostClassifier
+    from pyspark.ml.functions import vector_to_array
+    from pyspark.sql import functions as F
+
+    from sparkensemble import SampledEnsembleClassifier
+
+    spark = local_session(2)
+    slots = spark.sparkContext.defaultParallelism
+    x, y = blog_data(args.rows)
+    df = to_spark(spark, x, y, partitions=slots)
+    model = SampledEnsembleClassifier(numMembers=5, seed=1).fit(df)  # the blog's 5 members
+
+    @F.pandas_udf("array<double>")
+    def identity(batches: Iterator[pd.Series]) -> Iterator[pd.Series]:
+        yield from batches
+
+    def noop(frame) -> None:
+        frame.write.format("noop").mode("overwrite").save()
+
+    boosters = [CatBoostClassifier().load_model(blob=blob) for blob in model.members]
+
+    def predict_directly() -> None:
+        np.mean([b.predict_proba(x, thread_count=-1) for b in boosters], axis=0)
+
+    steps = {
+        "transform": lambda: noop(model.transform(df)),
+        "predict_proba": predict_directly,
+        "identity_udf": lambda: noop(df.select(identity(vector_to_array("features")))),
+    }
+    for step in steps.values():  # warm up: workers, JIT, the members' cache
+        step()
+    # The best of a few repeats of each, interleaved, so a noisy moment hits all three.
+    best = {name: float("inf") for name in steps}
+    for _ in range(args.repeats):
+        for name, step in steps.items():
+            best[name] = min(best[name], wall(step))
+    transform, direct, floor = best["transform"], best["predict_proba"], best["identity_udf"]
+    write(
+        "transform_throughput",
+        {
+            "rows": args.rows,
+            "members": len(model.members),
+            "slots": slots,
+            "arrow_max_records_per_batch": int(
+                spark.conf.get("spark.sql.execution.arrow.maxRecordsPerBatch")
+            ),
+            "predict_proba_over_transform": round(direct / transform, 3),
+            "transform_over_predict_plus_floor": round(transform / (direct + floor), 3),
+            "floor_over_transform": round(floor / transform, 3),
+            "target": "transform_over_predict_plus_floor <= 1.0",
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
