@@ -29,8 +29,8 @@ def measure(estimator, df, slots: int) -> dict:
     last_end = (summary["train_started_at"] + summary["train_seconds"]).max()
     return {
         "fit_over_ideal": round(wall / ideal, 3),
-        "lead_in_share_of_fit": round((first_start - started_at) / wall, 3),
-        "tail_share_of_fit": round((started_at + wall - last_end) / wall, 3),
+        "lead_in_share_of_fit": round(float(first_start - started_at) / wall, 3),
+        "tail_share_of_fit": round(float(started_at + wall - last_end) / wall, 3),
         "member_rows": int(summary["rows"].iloc[0]),
     }
 

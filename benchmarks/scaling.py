@@ -4,7 +4,8 @@ Each size trains numMembers = task slots for a fixed number of iterations (no ea
 stopping, so the work per row is the same at every size). A thread samples the resident
 memory of every PySpark Python worker from /proc (Linux) while the fit runs. Reported per
 size: seconds per million rows relative to the smallest size, and the peak worker memory
-over one member's share of the data as float64 features.
+above the baseline of a worker that has loaded catboost, over one member's share of the
+data as float64 features.
 
     pip install -e ".[benchmarks]"
     python benchmarks/scaling.py [--rows 100000 1000000] [--rows ... 10000000]
@@ -60,9 +61,15 @@ def main() -> None:
 
     spark = local_session(2)
     slots = spark.sparkContext.defaultParallelism
+    # A fit on 10k rows starts the workers and loads catboost: the baseline a worker
+    # holds whatever the data.
+    baseline = PeakSampler()
+    baseline.start()
     SampledEnsembleClassifier(numMembers=slots, iterations=5).fit(
         to_spark(spark, *blog_data(10_000), partitions=slots)
-    )  # start the workers before sampling
+    )
+    baseline.done.set()
+    baseline.join()
     sizes = []
     for rows in sorted(args.rows):
         x, y = blog_data(rows)
@@ -86,7 +93,9 @@ def main() -> None:
                 "fit_seconds": round(seconds, 1),
                 "peak_python_worker_mib": round(sampler.peak / 2**20, 1),
                 "member_share_mib": round(share / 2**20, 1),
-                "peak_worker_over_member_share": round(sampler.peak / share, 2),
+                "peak_above_baseline_over_member_share": round(
+                    (sampler.peak - baseline.peak) / share, 2
+                ),
             }
         )
         print(sizes[-1])
@@ -99,9 +108,10 @@ def main() -> None:
             "slots": slots,
             "members": slots,
             "iterations": args.iterations,
+            "baseline_python_worker_mib": round(baseline.peak / 2**20, 1),
             "sizes": sizes,
-            "target": "seconds_per_row_over_smallest <= 1; peak worker memory bounded by "
-            "one member's share",
+            "target": "seconds_per_row_over_smallest <= 1; a worker's memory above its "
+            "baseline bounded by a constant multiple of one member's share",
         },
     )
 
