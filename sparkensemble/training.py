@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import asdict
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import pandas as pd
 from pyspark.sql import DataFrame, SparkSession
@@ -144,9 +144,8 @@ def _partition_trainer(seeds: List[int], base: dict, has_weight: bool, max_rows:
         # Rows are capped batch by batch, so an oversized member never becomes one frame.
         caps: Dict[int, RowCap] = {}
         for batch in batches:
-            # A partition normally holds one member; grouping keeps this correct regardless.
-            for member, group in batch.groupby(MEMBER, sort=False):
-                caps.setdefault(int(member), RowCap(max_rows, ROW_HASH)).add(group)
+            for member, group in _by_member(batch):
+                caps.setdefault(member, RowCap(max_rows, ROW_HASH)).add(group)
         if not caps:
             return
         context = TaskContext.get()
@@ -158,6 +157,17 @@ def _partition_trainer(seeds: List[int], base: dict, has_weight: bool, max_rows:
             yield _train_one(group, member, partition, settings, has_weight, caps[member].seen)
 
     return train_partition
+
+
+def _by_member(batch: pd.DataFrame) -> Iterator[Tuple[int, pd.DataFrame]]:
+    """The batch's rows by member. A partition normally holds one member, and then the
+    batch passes through whole: grouping would copy every row for nothing."""
+    members = batch[MEMBER].to_numpy()
+    if len(members) and members.min() == members.max():
+        yield int(members[0]), batch
+        return
+    for member, group in batch.groupby(MEMBER, sort=False):
+        yield int(member), group
 
 
 def _train_one(

@@ -183,3 +183,17 @@ def test_row_cap_keeps_everything_under_the_bound():
     data = pd.DataFrame({"h": hashes(50), "v": np.arange(50)})
     cap = capped([data.iloc[:20], data.iloc[20:]], 100)
     assert cap.seen == 50 and sorted(cap.rows()["v"]) == list(range(50))
+
+
+def test_a_batch_of_one_member_passes_whole_and_a_mixed_batch_is_split():
+    import pandas as pd
+
+    from sparkensemble.training import MEMBER, _by_member
+
+    single = pd.DataFrame({MEMBER: [2, 2, 2], "x": [1.0, 2.0, 3.0]})
+    [(member, rows)] = list(_by_member(single))
+    assert member == 2 and rows is single  # no copy
+    mixed = pd.DataFrame({MEMBER: [1, 0, 1], "x": [1.0, 2.0, 3.0]})
+    split = {member: rows["x"].tolist() for member, rows in _by_member(mixed)}
+    assert split == {1: [1.0, 3.0], 0: [2.0]}
+    assert list(_by_member(single.iloc[:0])) == []
