@@ -24,6 +24,7 @@ HOLDOUT = 0.1  # sparkensemble's default validationFraction
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--iterations", type=int, default=1000, help="CatBoost's default")
     args = parser.parse_args()
 
     import logging
@@ -49,13 +50,17 @@ def main() -> None:
         return time.perf_counter() - started, evaluator.evaluate(model.transform(test)), model
 
     SampledEnsembleClassifier(numMembers=slots, iterations=20).fit(train)  # warm the workers
-    ours = spark_fit(SampledEnsembleClassifier(numMembers=slots, seed=1))
+    ours = spark_fit(
+        SampledEnsembleClassifier(numMembers=slots, iterations=args.iterations, seed=1)
+    )
     # xgboost.spark's default is 100 trees; CatBoost's is 1000 iterations.
     ours_100 = spark_fit(SampledEnsembleClassifier(numMembers=slots, iterations=100, seed=1))
     xgb = spark_fit(SparkXGBClassifier(num_workers=slots, seed=1, verbosity=0, verbose=False))
 
     fit_rows = np.random.default_rng(1).random(len(y_train)) >= HOLDOUT
-    central = CatBoostClassifier(random_seed=1, thread_count=-1, verbose=0)
+    central = CatBoostClassifier(
+        iterations=args.iterations, random_seed=1, thread_count=-1, verbose=0
+    )
     started = time.perf_counter()
     central.fit(
         x_train[fit_rows],

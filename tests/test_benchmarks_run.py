@@ -1,8 +1,8 @@
 """Each benchmark script and the comparison example still run, at a tiny size.
 
-The benchmarks share one process (and so one Spark start), writing to a temporary folder.
-The figures themselves are not checked: speed is measured by the benchmarks, never
-asserted by the test suite.
+They share one process, and so one Spark start, writing to a temporary folder. The
+figures themselves are not checked: speed is measured by the benchmarks, never asserted
+by the test suite.
 """
 
 import json
@@ -22,57 +22,49 @@ TINY = {
     "partition_paths.py": ["--rows", "3000", "--iterations", "5"],
     "stacking_blog_data.py": ["--rows", "3000", "--iterations", "10"],
     "fit_overhead.py": ["--rows", "3000", "--iterations", "5"],
-    "transform_throughput.py": ["--rows", "3000", "--repeats", "1"],
-    "peers.py": ["--rows", "3000"],
+    "transform_throughput.py": ["--rows", "3000", "--repeats", "1", "--iterations", "10"],
+    "peers.py": ["--rows", "3000", "--iterations", "10"],
     "scaling.py": ["--rows", "2000", "4000", "--iterations", "5"],
 }
+EXAMPLE = ["--rows", "3000", "--iterations", "30", "--out"]
+# The example goes last: it stops the Spark session when it is done.
 RUN_ALL = """
-import runpy, sys
-sys.path.insert(0, sys.argv[1])
-for script, args in {runs!r}.items():
+import json, runpy, sys
+runs = json.loads(sys.argv[1])
+sys.path.insert(0, runs["benchmarks"])
+for script, args in runs["scripts"]:
     sys.argv = [script, *args]
-    runpy.run_path(f"{{sys.path[0]}}/{{script}}", run_name="__main__")
+    runpy.run_path(script, run_name="__main__")
 """
 
 
-def run(args, env):
+@pytest.mark.slow
+def test_every_benchmark_and_the_comparison_example_run_and_write_their_output(tmp_path):
+    assert sorted(TINY) == sorted(p.name for p in BENCHMARKS.glob("[!_]*.py"))
+    example_out = tmp_path / "example"
+    scripts = [(str(BENCHMARKS / name), args) for name, args in TINY.items()]
+    scripts.append((str(ROOT / "examples" / "compare_strategies.py"), [*EXAMPLE, str(example_out)]))
+    runs = json.dumps({"benchmarks": str(BENCHMARKS), "scripts": scripts})
     result = subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+        [sys.executable, "-c", RUN_ALL, runs],
+        cwd=ROOT,
+        env={**os.environ, "SPARKENSEMBLE_BENCHMARK_RESULTS": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result
 
-
-@pytest.mark.slow
-def test_every_benchmark_runs_and_writes_json_naming_the_machine(tmp_path):
-    assert sorted(TINY) == sorted(p.name for p in BENCHMARKS.glob("[!_]*.py"))
-    env = {**os.environ, "SPARKENSEMBLE_BENCHMARK_RESULTS": str(tmp_path)}
-    run(["-c", RUN_ALL.format(runs=TINY), str(BENCHMARKS)], env)
     for script in TINY:
         written = json.loads((tmp_path / script.replace(".py", ".json")).read_text())
         assert written["machine"]["cpus"] >= 1, script
 
-
-@pytest.mark.slow
-def test_the_comparison_example_writes_its_table_and_plots(tmp_path):
-    result = run(
-        [
-            str(ROOT / "examples" / "compare_strategies.py"),
-            "--rows",
-            "3000",
-            "--iterations",
-            "30",
-            "--out",
-            str(tmp_path),
-        ],
-        {**os.environ},
-    )
     assert "catboost-spark skipped: " in result.stdout  # no JAR can be fetched here
-    table = json.loads((tmp_path / "results.json").read_text())
+    table = json.loads((example_out / "results.json").read_text())
     approaches = {r["approach"] for r in table["results"]}
     expected = {"centralized CatBoost", "xgboost.spark", "Spark MLlib GBT", "mean", "median"}
     assert expected | {"max", "stacked"} | {f"member {m}" for m in range(5)} <= approaches
     assert all(0.5 < r["accuracy"] <= 1 for r in table["results"])
-    assert (tmp_path / "results.md").read_text().count("\n") == len(table["results"]) + 2
-    pngs = {p.name for p in tmp_path.glob("*.png")}
+    assert (example_out / "results.md").read_text().count("\n") == len(table["results"]) + 2
+    pngs = {p.name for p in example_out.glob("*.png")}
     assert {"accuracy_vs_fit_time.png", "kde_mean.png", "kde_centralized_CatBoost.png"} <= pngs
