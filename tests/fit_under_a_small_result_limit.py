@@ -18,7 +18,7 @@ from pyspark.sql import functions as F  # noqa: E402
 
 from sparkensemble import SampledEnsembleClassifier  # noqa: E402
 
-ROWS, FEATURES = int(os.environ.get("ROWS", 200_000)), 20
+ROWS, FEATURES = int(os.environ.get("ROWS", 160_000)), 20
 spark = (
     SparkSession.builder.master("local[2]")
     .config("spark.ui.enabled", "false")

@@ -16,8 +16,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 from sparkensemble import SampledEnsembleClassificationModel
 from sparkensemble.scoring import ensemble_key
 
@@ -72,12 +70,10 @@ def _kill_during_a_save(path: str, fraction: float):
     return digests, last.startswith("begin")
 
 
-@pytest.mark.parametrize("fraction", [0.2, 0.7])
-def test_a_save_killed_part_way_loads_one_whole_model_or_fails_loudly(
-    spark, tmp_path, binary_df, fraction
-):
+def test_a_save_killed_part_way_loads_one_whole_model_or_fails_loudly(spark, tmp_path, binary_df):
     path = str(tmp_path / "model")
-    digests, interrupted = _kill_during_a_save(path, fraction)
+    # Half-way through a typical save, as timed on the two saves before it.
+    digests, interrupted = _kill_during_a_save(path, 0.5)
     assert interrupted, "the kill landed between two saves, so it tested nothing"
 
     try:

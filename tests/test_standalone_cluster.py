@@ -2,11 +2,14 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from fit_and_digest import member_digests
+from processes import SLOW_FIT, descendants, fit_in_a_child, training_workers
 from standalone import standalone_cluster
 
 from conftest import run_end_to_end_module
@@ -31,9 +34,14 @@ def run(args, env, timeout=900):
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    with standalone_cluster(tmp_path_factory.mktemp("standalone")) as running:
-        yield running.url
+def running(tmp_path_factory):
+    with standalone_cluster(tmp_path_factory.mktemp("standalone")) as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def cluster(running):
+    return running.url
 
 
 @pytest.mark.slow
@@ -45,14 +53,37 @@ def test_end_to_end_module_passes_on_the_standalone_cluster(cluster, tmp_path):
 
 
 @pytest.mark.slow
-def test_members_are_identical_on_the_cluster_in_local_mode_and_on_one_slot(cluster):
-    # One slot also shows there is no barrier mode: members need not run at the same time.
+def test_members_are_identical_on_the_cluster_and_in_local_mode(spark, cluster):
     script = str(HERE / "fit_and_digest.py")
 
     def digests(master, partitions):
         out = run([sys.executable, script], {"MASTER": master, "PARTITIONS": partitions})
         return json.loads(out.strip().splitlines()[-1])
 
-    local = digests("local[2]", "16")
+    local = member_digests(spark, partitions=16)  # this suite's own local[2] session
     assert digests(cluster, "2") == local
-    assert digests("local[1]", "3") == local
+
+
+# Last in this module: it kills one of the cluster's two workers, each with one core. The
+# fit's 3 members then finish on a single slot: no barrier mode, nothing needs all members
+# to run at once.
+@pytest.mark.slow
+def test_losing_a_worker_mid_fit_finishes_on_the_other_with_identical_members(spark, running):
+    victim = running.workers[0]
+
+    def kill_the_worker(_fit_pid: int):
+        # Once the victim's executor is training, kill the worker and all it started.
+        if not training_workers(victim.pid):
+            return None
+        for pid in [*descendants(victim.pid), victim.pid]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        return victim.pid
+
+    members, killed, log = fit_in_a_child({**SLOW_FIT, "MASTER": running.url}, kill_the_worker)
+    assert killed == victim.pid
+    markers = ("Lost executor", "ExecutorLostFailure", "Lost task", "Executor lost")
+    assert any(marker in log for marker in markers), log[-4000:]
+    assert members == member_digests(spark, partitions=2, rows=30_000, iterations=400)
