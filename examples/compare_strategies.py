@@ -139,27 +139,29 @@ def spark_frame(spark, x: np.ndarray, y: np.ndarray, fold: Optional[np.ndarray] 
     return df
 
 
-def spark_positive_proba(model, test_df) -> Tuple[np.ndarray, float]:
+Curve = Tuple[np.ndarray, np.ndarray]  # P(class 1) and the true label, per test row
+
+
+def spark_positive_proba(model, test_df) -> Tuple[Curve, float]:
     """Score the test rows and bring P(class 1) back to the driver, timed together."""
     from pyspark.ml.functions import vector_to_array
 
-    def score() -> np.ndarray:
+    def score() -> pd.DataFrame:
         scored = model.transform(test_df).select(
             vector_to_array("probability")[1].alias("p"), "label"
         )
         return scored.toPandas()
 
     frame, seconds = timed(score)
-    return frame, seconds
+    return (frame["p"].to_numpy(), frame["label"].to_numpy()), seconds
 
 
 def spark_result(
     strategy: str, approach: str, estimator, train_df, test_df, note: str
-) -> Tuple[Result, np.ndarray]:
+) -> Tuple[Result, Curve]:
     progress(f"{approach}: fitting")
     model, fit_seconds = timed(lambda: estimator.fit(train_df))
-    frame, predict_seconds = spark_positive_proba(model, test_df)
-    proba, labels = frame["p"].to_numpy(), frame["label"].to_numpy()
+    (proba, labels), predict_seconds = spark_positive_proba(model, test_df)
     result = Result(strategy, approach, accuracy(labels, proba), fit_seconds, predict_seconds, note)
     return result, (proba, labels)
 
@@ -179,7 +181,7 @@ def catboost_spark_missing(spark) -> Optional[str]:
     return None
 
 
-def distributed_peers(spark, train_df, test_df) -> List[Tuple[Result, tuple]]:
+def distributed_peers(spark, train_df, test_df) -> List[Tuple[Result, Curve]]:
     from pyspark.ml.classification import GBTClassifier
     from xgboost.spark import SparkXGBClassifier
 
@@ -226,7 +228,7 @@ def distributed_peers(spark, train_df, test_df) -> List[Tuple[Result, tuple]]:
     return peers
 
 
-def sampled_ensemble(spark, train_df, test_df, x_test, y_test, slots: int, iterations: int):
+def sampled_ensemble(train_df, test_df, x_test, y_test, slots: int, iterations: int):
     from catboost import CatBoostClassifier
 
     from sparkensemble import SampledEnsembleClassifier
@@ -266,8 +268,8 @@ def sampled_ensemble(spark, train_df, test_df, x_test, y_test, slots: int, itera
     shared = "one fit (members + stacker) serves all four combiners"
     for combiner in ("mean", "median", "max", "stacked"):
         progress(f"sparkensemble: scoring with combiner={combiner}")
-        frame, predict_seconds = spark_positive_proba(model.copy().setCombiner(combiner), test_df)
-        proba, labels = frame["p"].to_numpy(), frame["label"].to_numpy()
+        scored = model.copy().setCombiner(combiner)
+        (proba, labels), predict_seconds = spark_positive_proba(scored, test_df)
         note = shared if combiner != "stacked" else shared + "; logistic regression on holdouts"
         results.append(
             Result(
@@ -291,7 +293,7 @@ def markdown_table(results: List[Result]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def kde_plots(curves: Dict[str, tuple], out: Path) -> None:
+def kde_plots(curves: Dict[str, Curve], out: Path) -> None:
     """The post's plots: the density of P(class 1), one curve per true class, per approach."""
     import matplotlib
 
@@ -388,7 +390,7 @@ def main() -> None:
     progress(f"generating the post's data at {args.rows:,} rows")
     x_train, x_test, y_train, y_test, fold = blog_dataset(args.rows)
     results: List[Result] = []
-    curves: Dict[str, tuple] = {}
+    curves: Dict[str, Curve] = {}
 
     central, proba = centralized_catboost(x_train, y_train, fold, x_test, y_test, args.iterations)
     results.append(central)
@@ -402,7 +404,7 @@ def main() -> None:
         curves[result.approach] = curve
 
     members, ensemble_curves = sampled_ensemble(
-        spark, train_df, test_df, x_test, y_test, slots, args.iterations
+        train_df, test_df, x_test, y_test, slots, args.iterations
     )
     results.extend(members)
     curves.update(ensemble_curves)

@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from sparkensemble import SampledEnsembleClassificationModel
+from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
 from sparkensemble.scoring import ensemble_key
 
 HERE = Path(__file__).parent
@@ -91,8 +91,6 @@ def test_a_save_killed_part_way_loads_one_whole_model_or_fails_loudly(spark, tmp
         assert loaded.transform(binary_df).count() == binary_df.count()
 
     # Nothing is stuck: saving again over the debris gives a model that loads.
-    from sparkensemble import SampledEnsembleClassifier
-
     model = SampledEnsembleClassifier(numMembers=2, iterations=5, depth=2, seed=1).fit(binary_df)
     model.write().overwrite().save(path)
     assert SampledEnsembleClassificationModel.load(path).members == model.members
