@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 from pyspark import keyword_only
 from pyspark.ml.classification import ProbabilisticClassificationModel, ProbabilisticClassifier
-from pyspark.ml.functions import array_to_vector
 from pyspark.ml.linalg import DenseVector, Vector, Vectors
 from pyspark.ml.util import MLReadable, MLWritable
 from pyspark.sql import DataFrame
@@ -41,7 +40,13 @@ from sparkensemble.persistence import (
     SafeWriter,
     canonical_member_table,
 )
-from sparkensemble.scoring import cached_members, checked_features, ensemble_key, score_column
+from sparkensemble.scoring import (
+    cached_members,
+    checked_features,
+    ensemble_key,
+    output_value,
+    score_column,
+)
 from sparkensemble.stacking import Stacker, fit_stacker
 from sparkensemble.training import (
     hashed_rows,
@@ -528,10 +533,8 @@ class SampledEnsembleClassificationModel(
         for field, column in outputs.items():
             if not column:
                 continue
-            value = F.col(f"{_SCORED}.{field}")
-            scored = scored.withColumn(
-                column, value if field == "prediction" else array_to_vector(value)
-            )
+            value = output_value(F.col(_SCORED), field, self._num_classes)
+            scored = scored.withColumn(column, value)
         return scored.drop(_SCORED)
 
     def _predict_one(self, value: Vector):

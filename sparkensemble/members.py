@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from catboost import CatBoostClassifier, Pool
 
 from sparkensemble.combiners import align_probabilities
@@ -207,6 +208,26 @@ def features_from_rows(
     if not categorical_positions:
         return matrix
     return assemble_features(matrix, np.stack(categorical), categorical_positions)
+
+
+def features_from_arrow(
+    numeric: pa.Array, categorical: Optional[pa.Array], categorical_positions: Sequence[int]
+) -> Features:
+    """Model-order features from Arrow list arrays of equal-length rows, without a copy per row.
+
+    Null elements of ``numeric`` become NaN, which CatBoost treats as missing.
+    """
+    if not len(numeric):
+        return np.empty((0, 0))
+    matrix = _rows_as_matrix(numeric).astype(np.float64, copy=False)
+    if not categorical_positions:
+        return matrix
+    return assemble_features(matrix, _rows_as_matrix(categorical), categorical_positions)
+
+
+def _rows_as_matrix(rows: pa.Array) -> np.ndarray:
+    values = rows.flatten().to_numpy(zero_copy_only=False)
+    return values.reshape(len(rows), -1)
 
 
 def _take(features: Features, rows: np.ndarray) -> Features:

@@ -10,19 +10,49 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pyspark.ml.functions import array_to_vector
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 from pyspark.sql.functions import pandas_udf
 
+try:  # pyspark >= 4.1
+    from pyspark.sql.functions import arrow_udf as _arrow_udf
+except ImportError:
+    _arrow_udf = None
+
 from sparkensemble.combiners import combine, predict_labels
 from sparkensemble.features import FeatureBlocks
-from sparkensemble.members import deserialize_model, features_from_rows, member_probabilities
+from sparkensemble.members import (
+    Features,
+    deserialize_model,
+    features_from_arrow,
+    features_from_rows,
+    member_probabilities,
+)
 from sparkensemble.stacking import Stacker
 
-SCORE_SCHEMA = "raw array<double>, probability array<double>, prediction double"
+# The UDF returns one double column per class and output, not array columns: Arrow moves
+# plain doubles without a Python object per row, and the JVM builds the vectors after.
+VECTOR_OUTPUTS = ("raw", "probability")
+
+
+def score_schema(num_classes: int) -> str:
+    """The UDF's struct: raw_0..raw_k, probability_0..probability_k, prediction."""
+    fields = [f"{name}_{c} double" for name in VECTOR_OUTPUTS for c in range(num_classes)]
+    return ", ".join([*fields, "prediction double"])
+
+
+def output_value(scored: Column, output: str, num_classes: int) -> Column:
+    """One output of the scored struct: ``prediction``, or ``raw``/``probability`` as a vector."""
+    if output not in VECTOR_OUTPUTS:
+        return scored[output]
+    return array_to_vector(F.array(*[scored[f"{output}_{c}"] for c in range(num_classes)]))
+
 
 # Python workers are reused across tasks; keeping the last few ensembles deserialised
 # means a worker loads each ensemble once, not once per task or per batch.
@@ -82,43 +112,61 @@ def score_column(
     combiner: str,
     thresholds: Optional[List[float]],
     stacker: Optional[Stacker] = None,
+    arrow: Optional[bool] = None,
 ) -> Column:
-    """A struct column (raw, probability, prediction) scored by the ensemble."""
+    """A struct column scored by the ensemble; :func:`output_value` reads its outputs.
+
+    ``arrow`` picks an Arrow UDF (pyspark 4.1+), which reads each batch as one matrix, or
+    a pandas UDF, which gets one array per row; by default the Arrow UDF where it exists.
+    """
     key = ensemble_key(blobs)
+    schema = score_schema(num_classes)
     positions = blocks.categorical_positions
 
     # Only plain values are captured: these functions are shipped to the executors.
-    def scored(numeric: pd.Series, categorical: Optional[pd.Series], threads: int) -> pd.DataFrame:
-        models = cached_members(key, blobs)
-        rows = None if categorical is None else categorical.to_numpy()
-        features = features_from_rows(numeric.to_numpy(), rows, positions)
-        proba = member_probabilities(models, features, num_classes, threads)
+    def scored(features: Features, threads: int) -> Dict[str, np.ndarray]:
+        proba = member_probabilities(cached_members(key, blobs), features, num_classes, threads)
         raw, probability = combine(proba, combiner, stacker)
-        return pd.DataFrame(
-            {
-                "raw": list(raw),
-                "probability": list(probability),
-                "prediction": predict_labels(probability, thresholds),
-            }
-        )
+        return output_columns(raw, probability, predict_labels(probability, thresholds))
 
-    if blocks.categorical is None:
+    # Spark passes one column as itself and several as a tuple; the hints below cover both.
+    inputs = [numeric] if blocks.categorical is None else [numeric, blocks.categorical]
+    if arrow is None:
+        arrow = _arrow_udf is not None
+    if arrow:
 
-        @pandas_udf(SCORE_SCHEMA)  # type: ignore[call-overload]
-        def score(batches: Iterator[pd.Series]) -> Iterator[pd.DataFrame]:
+        @_arrow_udf(schema)  # type: ignore[misc]
+        def score_arrow(batches: Iterator[Tuple[pa.Array, ...]]) -> Iterator[pa.Array]:
             threads = _task_threads()
             for batch in batches:
-                yield scored(batch, None, threads)
+                numeric_rows, categorical_rows = batch if positions else (batch, None)
+                features = features_from_arrow(numeric_rows, categorical_rows, positions)
+                columns = scored(features, threads)
+                yield pa.StructArray.from_arrays(list(columns.values()), list(columns))
 
-        return score(numeric)
+        return score_arrow(*inputs)
 
-    @pandas_udf(SCORE_SCHEMA)  # type: ignore[call-overload]
-    def score_mixed(batches: Iterator[Tuple[pd.Series, pd.Series]]) -> Iterator[pd.DataFrame]:
+    @pandas_udf(schema)  # type: ignore[call-overload]
+    def score_pandas(batches: Iterator[Tuple[pd.Series, ...]]) -> Iterator[pd.DataFrame]:
         threads = _task_threads()
-        for numeric_batch, categorical_batch in batches:
-            yield scored(numeric_batch, categorical_batch, threads)
+        for batch in batches:
+            numeric_rows, categorical_rows = batch if positions else (batch, None)
+            categorical_rows = None if categorical_rows is None else categorical_rows.to_numpy()
+            features = features_from_rows(numeric_rows.to_numpy(), categorical_rows, positions)
+            yield pd.DataFrame(scored(features, threads))
 
-    return score_mixed(numeric, blocks.categorical)
+    return score_pandas(*inputs)
+
+
+def output_columns(
+    raw: np.ndarray, probability: np.ndarray, prediction: np.ndarray
+) -> Dict[str, np.ndarray]:
+    """The UDF's output columns, in :func:`score_schema`'s order."""
+    columns = {}
+    for name, values in zip(VECTOR_OUTPUTS, (raw, probability)):
+        columns.update({f"{name}_{c}": values[:, c] for c in range(values.shape[1])})
+    columns["prediction"] = prediction
+    return columns
 
 
 def _task_threads() -> int:

@@ -1,6 +1,7 @@
 """The per-worker member cache that keeps transform from deserialising per batch."""
 
 import numpy as np
+import pytest
 
 from conftest import make_classification
 from sparkensemble import scoring
@@ -46,3 +47,34 @@ def test_the_cache_keeps_only_the_most_recent_ensembles():
     assert keys[0] not in scoring._ensembles
     assert keys[-1] in scoring._ensembles
     assert len(scoring._ensembles) <= scoring._MAX_CACHED_ENSEMBLES
+
+
+@pytest.mark.skipif(scoring._arrow_udf is None, reason="arrow_udf needs pyspark >= 4.1")
+def test_the_arrow_and_pandas_udfs_score_alike(spark):
+
+    from sparkensemble import SampledEnsembleClassifier
+    from sparkensemble.classifier import _blocks
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=300)
+    city = rng.choice(["a", "b", "c", None], size=300)
+    label = ((x + (city == "a")) > 0.5).astype(float)
+    x_with_nulls = [None if i % 50 == 0 else v for i, v in enumerate(x.tolist())]
+    data = list(zip(x_with_nulls, city.tolist(), label.tolist()))
+    df = spark.createDataFrame(data, "x double, city string, label double")
+    model = SampledEnsembleClassifier(
+        inputCols=["x", "city"], categoricalCols=["city"], numMembers=2, iterations=20, seed=1
+    ).fit(df)
+    blocks = _blocks(model, df.schema, model._categorical_positions, model._num_features)
+
+    def scores(arrow):
+        column = scoring.score_column(
+            blocks, blocks.numeric, model.members, 2, "mean", None, arrow=arrow
+        )
+        rows = df.select(column.alias("s")).select("s.*").collect()
+        return np.array([list(row) for row in rows])
+
+    from_arrow, from_pandas = scores(True), scores(False)
+    assert from_arrow.shape == (300, 5)
+    assert np.array_equal(from_arrow, from_pandas)
+    assert len(np.unique(from_arrow[:, 3])) > 2  # probabilities vary with the inputs
