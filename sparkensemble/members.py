@@ -288,9 +288,10 @@ def train_member(
 ) -> TrainedMember:
     """Train one member on its rows; the result depends only on the rows, not their order."""
     # Row order changes CatBoost's result, and Spark gives no order: sort by content hash.
+    # The sort stays a permutation of indices, so the feature matrix is copied only once,
+    # straight into the training and holdout pools.
     order = np.lexsort((labels, row_hash))
-    features, labels = _take(features, order), labels[order].astype(np.int64)
-    row_hash = row_hash[order]
+    labels, row_hash = labels[order].astype(np.int64), row_hash[order]
     weights = None if weights is None else np.asarray(weights, dtype=np.float64)[order]
     holdout = holdout_mask(row_hash, settings.validation_fraction)
     train = ~holdout
@@ -302,8 +303,10 @@ def train_member(
             f"({train_classes.tolist()}); use fewer members, or a foldCol that mixes classes"
         )
     categorical = list(settings.categorical_positions) or None
-    train_pool = _pool(features, labels, weights, train, categorical)
-    holdout_pool = _pool(features, labels, weights, holdout, categorical) if holdout.any() else None
+    train_pool = _pool(features, order, labels, weights, train, categorical)
+    holdout_pool = (
+        _pool(features, order, labels, weights, holdout, categorical) if holdout.any() else None
+    )
 
     model = catboost_classifier(settings)
     started_at, started = time.time(), time.perf_counter()
@@ -334,13 +337,15 @@ def train_member(
 
 def _pool(
     features: Features,
+    order: np.ndarray,
     labels: np.ndarray,
     weights: Optional[np.ndarray],
     rows: np.ndarray,
     categorical: Optional[List[int]],
 ) -> Pool:
+    """A pool of the sorted rows selected by ``rows``; ``order`` maps them to ``features``."""
     return Pool(
-        _take(features, rows),
+        _take(features, order[rows]),
         labels[rows],
         cat_features=categorical,
         weight=None if weights is None else weights[rows],
