@@ -116,7 +116,7 @@ def holdout_mask(row_hash: np.ndarray, fraction: float) -> np.ndarray:
 
 
 class RowCap:
-    """Keeps at most ``max_rows`` of the rows added to it, whatever their order.
+    """Keeps at most ``max_rows`` of the Arrow rows added to it, whatever their order.
 
     It keeps the rows with the smallest salted row hashes. The smallest k of a set do
     not depend on the order rows arrive in, so the sample survives repartitioning and
@@ -129,34 +129,34 @@ class RowCap:
         self.max_rows = max_rows
         self.hash_column = hash_column
         self.seen = 0
-        self._frames: List[pd.DataFrame] = []
+        self._tables: List[pa.Table] = []
         self._priorities: List[np.ndarray] = []
         self._held = 0
 
-    def add(self, frame: pd.DataFrame) -> None:
-        self.seen += len(frame)
-        self._frames.append(frame)
-        self._priorities.append(_mix64(frame[self.hash_column].to_numpy(), self._SALT))
-        self._held += len(frame)
+    def add(self, rows: Union[pa.RecordBatch, pa.Table]) -> None:
+        table = pa.Table.from_batches([rows]) if isinstance(rows, pa.RecordBatch) else rows
+        self.seen += table.num_rows
+        self._tables.append(table)
+        hashes = table.column(self.hash_column).to_numpy()
+        self._priorities.append(_mix64(hashes, self._SALT))
+        self._held += table.num_rows
         if self._held > 2 * self.max_rows:
             self._compact()
 
-    def rows(self) -> pd.DataFrame:
+    def rows(self) -> Optional[pa.Table]:
         """The kept rows: all of them, or the ``max_rows`` with the smallest priority."""
         self._compact()
-        return self._frames[0].reset_index(drop=True) if self._frames else pd.DataFrame()
+        return self._tables[0] if self._tables else None
 
     def _compact(self) -> None:
-        if not self._frames:
+        if not self._tables:
             return
-        frame = (
-            pd.concat(self._frames, ignore_index=True) if len(self._frames) > 1 else self._frames[0]
-        )
+        table = pa.concat_tables(self._tables) if len(self._tables) > 1 else self._tables[0]
         priority = np.concatenate(self._priorities)
-        if len(frame) > self.max_rows:
+        if table.num_rows > self.max_rows:
             keep = np.argpartition(priority, self.max_rows - 1)[: self.max_rows]
-            frame, priority = frame.iloc[keep], priority[keep]
-        self._frames, self._priorities, self._held = [frame], [priority], len(frame)
+            table, priority = table.take(pa.array(keep)), priority[keep]
+        self._tables, self._priorities, self._held = [table], [priority], table.num_rows
 
 
 def stacker_sample_mask(row_hash: np.ndarray, fraction: float) -> np.ndarray:
@@ -210,8 +210,11 @@ def features_from_rows(
     return assemble_features(matrix, np.stack(categorical), categorical_positions)
 
 
+ArrowRows = Union[pa.Array, pa.ChunkedArray]
+
+
 def features_from_arrow(
-    numeric: pa.Array, categorical: Optional[pa.Array], categorical_positions: Sequence[int]
+    numeric: ArrowRows, categorical: Optional[ArrowRows], categorical_positions: Sequence[int]
 ) -> Features:
     """Model-order features from Arrow list arrays of equal-length rows, without a copy per row.
 
@@ -225,7 +228,9 @@ def features_from_arrow(
     return assemble_features(matrix, _rows_as_matrix(categorical), categorical_positions)
 
 
-def _rows_as_matrix(rows: pa.Array) -> np.ndarray:
+def _rows_as_matrix(rows: Union[pa.Array, pa.ChunkedArray]) -> np.ndarray:
+    if isinstance(rows, pa.ChunkedArray):
+        rows = rows.combine_chunks()
     values = rows.flatten().to_numpy(zero_copy_only=False)
     return values.reshape(len(rows), -1)
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import asdict
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
@@ -21,7 +23,7 @@ from sparkensemble.members import (
     MemberDataError,
     MemberSettings,
     RowCap,
-    features_from_rows,
+    features_from_arrow,
     holdout_mask,
     member_probabilities,
     stacker_sample_mask,
@@ -39,16 +41,31 @@ ROW_HASH = "__se_row_hash"
 MEMBER = "__se_member"
 _PARTITION_KEY = "__se_partition_key"
 
-RESULT_SCHEMA = (
-    "member int, partition int, model binary, input_rows long, rows long, train_rows long, "
-    "holdout_rows long, "
-    "holdout_accuracy double, holdout_logloss double, holdout_auc double, "
-    "best_iteration int, train_started_at double, train_seconds double, "
-    "feature_importances array<double>, "
-    "error_kind string, error string"
+# What each training task returns: one row per member, as Arrow and as Spark sees it.
+RESULT_ARROW_SCHEMA = pa.schema(
+    [
+        ("member", pa.int32()),
+        ("partition", pa.int32()),
+        ("model", pa.binary()),
+        *[(name, pa.int64()) for name in ("input_rows", "rows", "train_rows", "holdout_rows")],
+        *[(name, pa.float64()) for name in ("holdout_accuracy", "holdout_logloss", "holdout_auc")],
+        ("best_iteration", pa.int32()),
+        ("train_started_at", pa.float64()),
+        ("train_seconds", pa.float64()),
+        ("feature_importances", pa.list_(pa.float64())),
+        ("error_kind", pa.string()),
+        ("error", pa.string()),
+    ]
 )
-
-_RESULT_COLUMNS = [part.split()[0] for part in RESULT_SCHEMA.split(", ")]
+_SPARK_TYPES = {
+    pa.int32(): "int",
+    pa.int64(): "long",
+    pa.float64(): "double",
+    pa.binary(): "binary",
+    pa.string(): "string",
+    pa.list_(pa.float64()): "array<double>",
+}
+RESULT_SCHEMA = ", ".join(f"{f.name} {_SPARK_TYPES[f.type]}" for f in RESULT_ARROW_SCHEMA)
 
 _partition_keys_cache: Dict[int, List[int]] = {}
 _partition_keys_lock = threading.Lock()
@@ -104,10 +121,16 @@ def hashed_rows(
     return rows.withColumn(ROW_HASH, F.xxhash64(F.lit(seed), *hashed))
 
 
-def batch_features(batch: pd.DataFrame, categorical_positions: List[int]) -> Features:
-    """A batch's features in model order, from its numeric and categorical blocks."""
-    categorical = batch[CATEGORIES].to_numpy() if categorical_positions else None
-    return features_from_rows(batch[FEATURES].to_numpy(), categorical, categorical_positions)
+def batch_features(
+    rows: Union[pa.RecordBatch, pa.Table], categorical_positions: List[int]
+) -> Features:
+    """The rows' features in model order, from their numeric and categorical blocks."""
+    categorical = rows.column(CATEGORIES) if categorical_positions else None
+    return features_from_arrow(rows.column(FEATURES), categorical, categorical_positions)
+
+
+def _numpy(rows: Union[pa.RecordBatch, pa.Table], column: str) -> np.ndarray:
+    return rows.column(column).to_numpy()
 
 
 def member_frame(rows: DataFrame, strategy: str, num_members: int) -> DataFrame:
@@ -132,13 +155,13 @@ def train_members(
 ) -> pd.DataFrame:
     """Train one member per partition of ``rows`` and collect the results, by member."""
     trainer = _partition_trainer(member_seeds, asdict(base), has_weight, max_rows)
-    results = rows.mapInPandas(trainer, RESULT_SCHEMA).toPandas()
+    results = rows.mapInArrow(trainer, RESULT_SCHEMA).toPandas()
     return results.sort_values("member").reset_index(drop=True)
 
 
 def _partition_trainer(seeds: List[int], base: dict, has_weight: bool, max_rows: int):
     # Only plain values are captured: this function is shipped to the executors.
-    def train_partition(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    def train_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from pyspark import TaskContext
 
         # Rows are capped batch by batch, so an oversized member never becomes one frame.
@@ -153,47 +176,47 @@ def _partition_trainer(seeds: List[int], base: dict, has_weight: bool, max_rows:
         partition = context.partitionId() if context else -1
         for member in sorted(caps):
             settings = MemberSettings(**{**base, "seed": seeds[member], "thread_count": threads})
-            group = caps[member].rows()
-            yield _train_one(group, member, partition, settings, has_weight, caps[member].seen)
+            cap = caps.pop(member)  # a trained member's rows are freed before the next starts
+            yield _train_one(cap.rows(), member, partition, settings, has_weight, cap.seen)
 
     return train_partition
 
 
-def _by_member(batch: pd.DataFrame) -> Iterator[Tuple[int, pd.DataFrame]]:
+def _by_member(batch: pa.RecordBatch) -> Iterator[Tuple[int, pa.RecordBatch]]:
     """The batch's rows by member. A partition normally holds one member, and then the
-    batch passes through whole: grouping would copy every row for nothing."""
-    members = batch[MEMBER].to_numpy()
+    batch passes through whole: splitting would copy every row for nothing."""
+    members = _numpy(batch, MEMBER)
     if len(members) and members.min() == members.max():
         yield int(members[0]), batch
         return
-    for member, group in batch.groupby(MEMBER, sort=False):
-        yield int(member), group
+    for member in np.unique(members):
+        yield int(member), batch.filter(pa.array(members == member))
 
 
 def _train_one(
-    group: pd.DataFrame,
+    group: pa.Table,
     member: int,
     partition: int,
     settings: MemberSettings,
     has_weight: bool,
     input_rows: int,
-) -> pd.DataFrame:
-    row = dict.fromkeys(_RESULT_COLUMNS)
-    row.update(member=member, partition=partition, rows=len(group), input_rows=input_rows)
+) -> pa.RecordBatch:
+    row: Dict[str, Any] = dict.fromkeys(RESULT_ARROW_SCHEMA.names)
+    row.update(member=member, partition=partition, rows=group.num_rows, input_rows=input_rows)
     try:
         trained = train_member(
             batch_features(group, list(settings.categorical_positions)),
-            group[LABEL].to_numpy(),
-            group[ROW_HASH].to_numpy(),
+            _numpy(group, LABEL),
+            _numpy(group, ROW_HASH),
             settings,
-            weights=group[WEIGHT].to_numpy() if has_weight else None,
+            weights=_numpy(group, WEIGHT) if has_weight else None,
         )
         row.update(asdict(trained))
     except MemberDataError as error:
         row.update(error_kind="data", error=str(error))
     except Exception as error:  # reported on the driver with the member id, not as a traceback
         row.update(error_kind=type(error).__name__, error=str(error))
-    return pd.DataFrame([row])
+    return pa.RecordBatch.from_pylist([row], schema=RESULT_ARROW_SCHEMA)
 
 
 def raise_member_errors(results: pd.DataFrame, num_members: int, strategy: str) -> None:
@@ -250,25 +273,30 @@ def out_of_fold_predictions(
     schema = "row_hash long, label double, weight double, proba array<double>"
 
     # Only plain values are captured: this function is shipped to the executors.
-    def score_holdouts(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    def score_holdouts(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         models = cached_members(key, blobs)
         for batch in batches:
-            row_hash = batch[ROW_HASH].to_numpy()
+            row_hash = _numpy(batch, ROW_HASH)
             keep = holdout_mask(row_hash, validation_fraction) & stacker_sample_mask(
                 row_hash, sample_fraction
             )
             if not keep.any():
                 continue
-            kept = batch[keep]
+            kept = batch.filter(pa.array(keep))
             features = batch_features(kept, categorical_positions)
             proba = member_probabilities(models, features, num_classes)
-            yield pd.DataFrame(
-                {
-                    "row_hash": kept[ROW_HASH].to_numpy(),
-                    "label": kept[LABEL].to_numpy(),
-                    "weight": kept[WEIGHT].to_numpy() if has_weight else 1.0,
-                    "proba": list(proba.transpose(1, 0, 2).reshape(len(kept), -1)),
-                }
+            # One row per holdout row: every member's probabilities, member by member.
+            flat = proba.transpose(1, 0, 2).reshape(-1)
+            width = proba.shape[0] * proba.shape[2]
+            offsets = np.arange(0, len(flat) + 1, width, dtype=np.int32)
+            yield pa.RecordBatch.from_arrays(
+                [
+                    kept.column(ROW_HASH),
+                    kept.column(LABEL),
+                    kept.column(WEIGHT) if has_weight else pa.array(np.ones(kept.num_rows)),
+                    pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat)),
+                ],
+                names=["row_hash", "label", "weight", "proba"],
             )
 
-    return rows.mapInPandas(score_holdouts, schema).toPandas()
+    return rows.mapInArrow(score_holdouts, schema).toPandas()

@@ -165,38 +165,39 @@ def capped(frames, max_rows):
     return cap
 
 
-def test_row_cap_keeps_the_same_rows_whatever_the_order_and_batching():
-    import pandas as pd
+def arrow_rows(**columns):
+    import pyarrow as pa
 
-    data = pd.DataFrame({"h": hashes(1000, seed=2), "v": np.arange(1000)})
-    shuffled = data.sample(frac=1.0, random_state=3)
-    first = capped([data.iloc[i : i + 70] for i in range(0, 1000, 70)], 120)
-    second = capped([shuffled.iloc[i : i + 33] for i in range(0, 1000, 33)], 120)
+    return pa.RecordBatch.from_pydict({k: np.asarray(v) for k, v in columns.items()})
+
+
+def test_row_cap_keeps_the_same_rows_whatever_the_order_and_batching():
+    data = arrow_rows(h=hashes(1000, seed=2), v=np.arange(1000))
+    shuffled = data.take(np.random.default_rng(3).permutation(1000))
+    first = capped([data.slice(i, 70) for i in range(0, 1000, 70)], 120)
+    second = capped([shuffled.slice(i, 33) for i in range(0, 1000, 33)], 120)
     assert first.seen == second.seen == 1000
-    assert sorted(first.rows()["v"]) == sorted(second.rows()["v"])
-    assert len(first.rows()) == 120
+    assert sorted(first.rows()["v"].to_pylist()) == sorted(second.rows()["v"].to_pylist())
+    assert first.rows().num_rows == 120
 
 
 def test_row_cap_keeps_everything_under_the_bound():
-    import pandas as pd
-
-    data = pd.DataFrame({"h": hashes(50), "v": np.arange(50)})
-    cap = capped([data.iloc[:20], data.iloc[20:]], 100)
-    assert cap.seen == 50 and sorted(cap.rows()["v"]) == list(range(50))
+    data = arrow_rows(h=hashes(50), v=np.arange(50))
+    cap = capped([data.slice(0, 20), data.slice(20)], 100)
+    assert cap.seen == 50 and sorted(cap.rows()["v"].to_pylist()) == list(range(50))
+    assert RowCap(10, "h").rows() is None
 
 
 def test_a_batch_of_one_member_passes_whole_and_a_mixed_batch_is_split():
-    import pandas as pd
-
     from sparkensemble.training import MEMBER, _by_member
 
-    single = pd.DataFrame({MEMBER: [2, 2, 2], "x": [1.0, 2.0, 3.0]})
+    single = arrow_rows(**{MEMBER: [2, 2, 2], "x": [1.0, 2.0, 3.0]})
     [(member, rows)] = list(_by_member(single))
     assert member == 2 and rows is single  # no copy
-    mixed = pd.DataFrame({MEMBER: [1, 0, 1], "x": [1.0, 2.0, 3.0]})
-    split = {member: rows["x"].tolist() for member, rows in _by_member(mixed)}
+    mixed = arrow_rows(**{MEMBER: [1, 0, 1], "x": [1.0, 2.0, 3.0]})
+    split = {member: rows["x"].to_pylist() for member, rows in _by_member(mixed)}
     assert split == {1: [1.0, 3.0], 0: [2.0]}
-    assert list(_by_member(single.iloc[:0])) == []
+    assert list(_by_member(single.slice(0, 0))) == []
 
 
 def test_arrow_batches_give_the_same_features_as_per_row_arrays():
