@@ -218,11 +218,12 @@ def features_from_arrow(
 ) -> Features:
     """Model-order features from Arrow list arrays of equal-length rows, without a copy per row.
 
-    Null elements of ``numeric`` become NaN, which CatBoost treats as missing.
+    The numeric matrix keeps the Arrow float width. Null elements of ``numeric`` become
+    NaN, which CatBoost treats as missing.
     """
     if not len(numeric):
         return np.empty((0, 0))
-    matrix = _rows_as_matrix(numeric).astype(np.float64, copy=False)
+    matrix = _rows_as_matrix(numeric)
     if not categorical_positions:
         return matrix
     return assemble_features(matrix, _rows_as_matrix(categorical), categorical_positions)

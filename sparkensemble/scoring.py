@@ -2,7 +2,7 @@
 
 The numeric work is :func:`sparkensemble.members.member_probabilities` and
 :func:`sparkensemble.combiners.combine`; this module wraps them in an iterator
-pandas UDF and checks the input on the way in.
+Arrow UDF (a pandas UDF before pyspark 4.1) and checks the input on the way in.
 """
 
 from __future__ import annotations

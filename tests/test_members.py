@@ -79,6 +79,18 @@ def test_member_bytes_do_not_depend_on_row_order():
     assert first.model == shuffled.model
 
 
+def test_float32_features_train_the_same_member_as_float64():
+    # Training moves features as float32 (half the shuffle); that is only sound while
+    # CatBoost itself reduces float64 features to float32.
+    x, y = make_classification(2000, seed=6)
+    x = x * np.random.default_rng(6).lognormal(sigma=3.0, size=x.shape)  # use every bit
+    assert not np.array_equal(x, x.astype(np.float32))
+    row_hash = hashes(2000, seed=6)
+    as_double = train_member(x, y, row_hash, settings(iterations=60, depth=6))
+    as_float = train_member(x.astype(np.float32), y, row_hash, settings(iterations=60, depth=6))
+    assert as_double.model == as_float.model
+
+
 def test_member_bytes_depend_on_the_seed():
     x, y = make_classification(300, seed=4)
     row_hash = hashes(300, seed=4)
