@@ -2,10 +2,12 @@
 
 The ideal is the members' own CatBoost training seconds placed on the task slots
 longest first (5 equal members on 2 slots make 3 rounds). Everything above it is
-sparkensemble's overhead: the profiling job, hashing and the shuffle, Arrow to pandas,
-building the member's arrays, returning the bytes. The lead-in (fit start to the first
+overhead: the profiling job, hashing and the shuffle, moving Arrow batches to the
+workers, building each member's arrays, returning the bytes, and Spark running the
+tasks in member order rather than longest first (``in_member_order_over_ideal``). The lead-in (fit start to the first
 member starting CatBoost) and the tail (the last member finishing to fit returning) show
-where it goes. All figures are ratios measured in one run.
+where it goes. Each case runs ``--repeats`` times and its best run counts; every run's
+ratio is recorded. All figures are ratios measured in one run of the script.
 
     pip install -e ".[benchmarks]"
     python benchmarks/fit_overhead.py [--rows 1000000] [--iterations 1000]
@@ -15,20 +17,33 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import List
 
 from _common import blog_data, ideal_makespan, local_session, to_spark, write
+
+
+def in_member_order(seconds: List[float], slots: int) -> float:
+    """The makespan when each member takes the first free slot in member order, as Spark
+    runs a stage's tasks. Longest first is a good rule, not the optimum, so this can land
+    on either side of the ideal."""
+    loads = [0.0] * slots
+    for value in seconds:
+        loads[loads.index(min(loads))] += value
+    return max(loads)
 
 
 def measure(estimator, df, slots: int) -> dict:
     started_at, started = time.time(), time.perf_counter()
     model = estimator.fit(df)
     wall = time.perf_counter() - started
-    summary = model.summary
-    ideal = ideal_makespan(list(summary["train_seconds"]), slots)
+    summary = model.summary.sort_values("member")
+    seconds = list(summary["train_seconds"])
+    ideal = ideal_makespan(seconds, slots)
     first_start = summary["train_started_at"].min()
     last_end = (summary["train_started_at"] + summary["train_seconds"]).max()
     return {
         "fit_over_ideal": round(wall / ideal, 3),
+        "in_member_order_over_ideal": round(in_member_order(seconds, slots) / ideal, 3),
         "lead_in_share_of_fit": round(float(first_start - started_at) / wall, 3),
         "tail_share_of_fit": round(float(started_at + wall - last_end) / wall, 3),
         "member_rows": int(summary["rows"].iloc[0]),
@@ -39,6 +54,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--iterations", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=2, help="each case's best run counts")
     args = parser.parse_args()
 
     from sparkensemble import SampledEnsembleClassifier
@@ -56,8 +72,14 @@ def main() -> None:
             estimator = SampledEnsembleClassifier(
                 numMembers=members, strategy=strategy, iterations=args.iterations, seed=1
             )
-            cases[f"{strategy}, {members} members"] = measure(estimator, df, slots)
-            print(f"{strategy}, {members} members: {cases[f'{strategy}, {members} members']}")
+            runs = [measure(estimator, df, slots) for _ in range(args.repeats)]
+            name = f"{strategy}, {members} members"
+            # A noisy moment slows a fit; it never speeds one up. So the best run counts.
+            cases[name] = {
+                **min(runs, key=lambda run: run["fit_over_ideal"]),
+                "fit_over_ideal_of_each_run": [run["fit_over_ideal"] for run in runs],
+            }
+            print(f"{name}: {cases[name]}")
     write(
         "fit_overhead",
         {

@@ -21,7 +21,7 @@ for extra_module in ("sklearn", "xgboost", "matplotlib"):
 TINY = {
     "partition_paths.py": ["--rows", "3000", "--iterations", "5"],
     "stacking_blog_data.py": ["--rows", "3000", "--iterations", "10"],
-    "fit_overhead.py": ["--rows", "3000", "--iterations", "5"],
+    "fit_overhead.py": ["--rows", "3000", "--iterations", "5", "--repeats", "1"],
     "transform_throughput.py": ["--rows", "3000", "--repeats", "1", "--iterations", "10"],
     "peers.py": ["--rows", "3000", "--iterations", "10"],
     "scaling.py": ["--rows", "2000", "4000", "--iterations", "5"],
