@@ -2,6 +2,8 @@
 
 Centralized CatBoost trains one model on all training rows with every core
 (thread_count=-1), stopping early on the same share of rows sparkensemble holds out.
+One member's work alone (one thread, 1/slots of those rows, outside Spark) is timed too:
+it bounds how far below centralized CatBoost our fit can go on this machine.
 SparkXGBClassifier uses num_workers = task slots. sparkensemble uses numMembers = task
 slots. Figures are ratios from one run: our fit seconds over each peer's, and our test
 accuracy minus centralized CatBoost's.
@@ -71,6 +73,22 @@ def main() -> None:
     central_seconds = time.perf_counter() - started
     central_accuracy = float(np.mean(central.predict(x_test).ravel().astype(float) == y_test))
 
+    # The least our fit can take on this machine: each member is one CatBoost thread on
+    # 1/slots of the rows, so time one such model beside the all-cores model above.
+    share = np.flatnonzero(fit_rows)[::slots]
+    held = np.flatnonzero(~fit_rows)[::slots]
+    one_thread = CatBoostClassifier(
+        iterations=args.iterations, random_seed=1, thread_count=1, verbose=0
+    )
+    started = time.perf_counter()
+    one_thread.fit(
+        x_train[share],
+        y_train[share],
+        eval_set=(x_train[held], y_train[held]),
+        early_stopping_rounds=100,
+    )
+    one_thread_seconds = time.perf_counter() - started
+
     write(
         "peers",
         {
@@ -81,6 +99,7 @@ def main() -> None:
                 "sparkensemble": round(ours[0], 1),
                 "sparkensemble_100_iterations": round(ours_100[0], 1),
                 "centralized_catboost": round(central_seconds, 1),
+                "one_member_alone": round(one_thread_seconds, 1),
                 "xgboost_spark": round(xgb[0], 1),
             },
             "accuracy": {
@@ -94,6 +113,11 @@ def main() -> None:
                 "centralized_catboost": int(central.get_best_iteration()),
             },
             "fit_over_centralized_catboost": round(ours[0] / central_seconds, 3),
+            # A member's own CatBoost work over centralized CatBoost's: the floor of the
+            # ratio above on this machine, before any Spark cost.
+            "one_member_alone_over_centralized_catboost": round(
+                one_thread_seconds / central_seconds, 3
+            ),
             "fit_over_xgboost_spark": round(ours[0] / xgb[0], 3),
             "fit_100_iterations_over_xgboost_spark": round(ours_100[0] / xgb[0], 3),
             "accuracy_minus_centralized_catboost": round(ours[1] - central_accuracy, 4),
