@@ -41,9 +41,15 @@ from sparkensemble.stacking import Stacker
 VECTOR_OUTPUTS = ("raw", "probability")
 
 
+def _class_field(output: str, class_index: int) -> str:
+    return f"{output}_{class_index}"
+
+
 def score_schema(num_classes: int) -> str:
     """The UDF's struct: raw_0..raw_k, probability_0..probability_k, prediction."""
-    fields = [f"{name}_{c} double" for name in VECTOR_OUTPUTS for c in range(num_classes)]
+    fields = [
+        f"{_class_field(name, c)} double" for name in VECTOR_OUTPUTS for c in range(num_classes)
+    ]
     return ", ".join([*fields, "prediction double"])
 
 
@@ -51,7 +57,8 @@ def output_value(scored: Column, output: str, num_classes: int) -> Column:
     """One output of the scored struct: ``prediction``, or ``raw``/``probability`` as a vector."""
     if output not in VECTOR_OUTPUTS:
         return scored[output]
-    return array_to_vector(F.array(*[scored[f"{output}_{c}"] for c in range(num_classes)]))
+    classes = [scored[_class_field(output, c)] for c in range(num_classes)]
+    return array_to_vector(F.array(*classes))
 
 
 # Python workers are reused across tasks; keeping the last few ensembles deserialised
@@ -164,7 +171,7 @@ def output_columns(
     """The UDF's output columns, in :func:`score_schema`'s order."""
     columns = {}
     for name, values in zip(VECTOR_OUTPUTS, (raw, probability)):
-        columns.update({f"{name}_{c}": values[:, c] for c in range(values.shape[1])})
+        columns.update({_class_field(name, c): values[:, c] for c in range(values.shape[1])})
     columns["prediction"] = prediction
     return columns
 
