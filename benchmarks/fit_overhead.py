@@ -4,10 +4,11 @@ The ideal is the members' own CatBoost training seconds placed on the task slots
 longest first (5 equal members on 2 slots make 3 rounds). Everything above it is
 overhead: the profiling job, hashing and the shuffle, moving Arrow batches to the
 workers, building each member's arrays, returning the bytes, and Spark running the
-tasks in member order rather than longest first (``in_member_order_over_ideal``). The lead-in (fit start to the first
-member starting CatBoost) and the tail (the last member finishing to fit returning) show
-where it goes. Each case runs ``--repeats`` times and its best run counts; every run's
-ratio is recorded. All figures are ratios measured in one run of the script.
+tasks in member order rather than longest first (``in_member_order_over_ideal``). The
+lead-in (fit start to the first member starting CatBoost) and the tail (the last member
+finishing to fit returning) show where it goes. Each case runs ``--repeats`` times and
+its best run counts; every run's ratio is recorded. All figures are ratios measured in
+one run of the script.
 
     pip install -e ".[benchmarks]"
     python benchmarks/fit_overhead.py [--rows 1000000] [--iterations 1000]
