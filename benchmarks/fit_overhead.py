@@ -18,19 +18,15 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import List
 
-from _common import blog_data, ideal_makespan, local_session, to_spark, write
-
-
-def in_member_order(seconds: List[float], slots: int) -> float:
-    """The makespan when each member takes the first free slot in member order, as Spark
-    runs a stage's tasks. Longest first is a good rule, not the optimum, so this can land
-    on either side of the ideal."""
-    loads = [0.0] * slots
-    for value in seconds:
-        loads[loads.index(min(loads))] += value
-    return max(loads)
+from _common import (
+    blog_data,
+    ideal_makespan,
+    local_session,
+    makespan_in_order,
+    to_spark,
+    write,
+)
 
 
 def measure(estimator, df, slots: int) -> dict:
@@ -44,7 +40,7 @@ def measure(estimator, df, slots: int) -> dict:
     last_end = (summary["train_started_at"] + summary["train_seconds"]).max()
     return {
         "fit_over_ideal": round(wall / ideal, 3),
-        "in_member_order_over_ideal": round(in_member_order(seconds, slots) / ideal, 3),
+        "in_member_order_over_ideal": round(makespan_in_order(seconds, slots) / ideal, 3),
         "lead_in_share_of_fit": round(float(first_start - started_at) / wall, 3),
         "tail_share_of_fit": round(float(started_at + wall - last_end) / wall, 3),
         "member_rows": int(summary["rows"].iloc[0]),

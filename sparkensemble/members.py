@@ -229,7 +229,7 @@ def features_from_arrow(
     return assemble_features(matrix, _rows_as_matrix(categorical), categorical_positions)
 
 
-def _rows_as_matrix(rows: Union[pa.Array, pa.ChunkedArray]) -> np.ndarray:
+def _rows_as_matrix(rows: ArrowRows) -> np.ndarray:
     if isinstance(rows, pa.ChunkedArray):
         rows = rows.combine_chunks()
     values = rows.flatten().to_numpy(zero_copy_only=False)
