@@ -28,11 +28,13 @@ def main() -> None:
     from sparkensemble import SampledEnsembleClassifier
     from sparkensemble.features import input_blocks
     from sparkensemble.members import MemberSettings, derive_member_seeds
+    from sparkensemble.tasks import CLASSIFICATION
     from sparkensemble.training import (
-        RESULT_SCHEMA,
         _partition_trainer,
         hashed_rows,
         member_frame,
+        result_arrow_schema,
+        spark_schema,
     )
 
     spark = local_session(2)
@@ -52,19 +54,25 @@ def main() -> None:
     blocks = input_blocks(df.schema, "features", None, [])
     rows = member_frame(hashed_rows(df, blocks, "label", None, None, 0), "partition", slots)
     settings = MemberSettings(
-        num_classes=2,
+        width=2,
         seed=0,
         validation_fraction=0.1,
         early_stopping_rounds=0,
         catboost_kwargs=clf._catboost_kwargs(),
     )
+    arrow_schema = result_arrow_schema(CLASSIFICATION)
     trainer = _partition_trainer(
-        derive_member_seeds(0, slots), vars(settings), False, clf.getMaxRowsPerMember()
+        derive_member_seeds(0, slots),
+        vars(settings),
+        False,
+        clf.getMaxRowsPerMember(),
+        arrow_schema,
     )
+    schema = spark_schema(arrow_schema)
     paths = {
-        "mapInArrow": rows.mapInArrow(trainer, RESULT_SCHEMA),
+        "mapInArrow": rows.mapInArrow(trainer, schema),
         "groupBy_applyInArrow": rows.groupBy(F.spark_partition_id().alias("_pid")).applyInArrow(
-            lambda table: pa.Table.from_batches(trainer(iter(table.to_batches()))), RESULT_SCHEMA
+            lambda table: pa.Table.from_batches(trainer(iter(table.to_batches()))), schema
         ),
     }
     figures = {}

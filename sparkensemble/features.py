@@ -15,7 +15,7 @@ Categorical values travel as strings. A null category becomes the category
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from pyspark.ml.functions import vector_to_array
 from pyspark.ml.linalg import VectorUDT
@@ -170,6 +170,24 @@ def input_blocks(
         positions = nominal_slots(field)
         num_features = vector_size_from_metadata(field)
     return vector_blocks(schema, features_col, positions, num_features)
+
+
+def feature_blocks(
+    params: Any,
+    schema: StructType,
+    positions: Optional[Sequence[int]] = None,
+    num_features: Optional[int] = None,
+) -> FeatureBlocks:
+    """:func:`input_blocks` for the feature Params of an estimator or model ``params``."""
+    input_cols = params.getInputCols() if params.isDefined(params.inputCols) else None
+    return input_blocks(
+        schema,
+        params.getFeaturesCol(),
+        input_cols,
+        params.getCategoricalCols(),
+        positions,
+        num_features,
+    )
 
 
 def check_features_column(schema: StructType, column: str) -> None:

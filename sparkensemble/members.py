@@ -16,9 +16,10 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from catboost import CatBoostClassifier, Pool
+from catboost import CatBoost, CatBoostClassifier, Pool
 
-from sparkensemble.combiners import align_probabilities
+from sparkensemble.errors import MemberDataError
+from sparkensemble.tasks import CLASSIFICATION, EnsembleTask, task_named
 
 # Keys of catboostParams that sparkensemble sets itself, with the reason and what to do instead.
 MANAGED_CATBOOST_PARAMS: Dict[str, str] = {
@@ -47,11 +48,7 @@ FIRST_CLASS_CATBOOST_PARAMS: Dict[str, str] = {
     "od_wait": "earlyStoppingRounds",
 }
 
-_VERBOSITY_KEYS = ("verbose", "logging_level", "silent", "verbose_eval", "metric_period")
-
-
-class MemberDataError(ValueError):
-    """A member's rows cannot train a model (for example, they hold a single class)."""
+__all__ = ["MemberDataError"]  # raised here, defined with the other shared errors
 
 
 def validate_catboost_params(params: Any) -> Dict[str, Any]:
@@ -242,15 +239,21 @@ def _take(features: Features, rows: np.ndarray) -> Features:
 
 @dataclass(frozen=True)
 class MemberSettings:
-    """What one member needs to train, all plain values so Spark can ship them."""
+    """What one member needs to train, all plain values so Spark can ship them.
 
-    num_classes: int
+    ``width`` is the number of values a member outputs per row: the number of classes
+    for a classifier, 1 for a regressor. ``task`` names the :mod:`sparkensemble.tasks`
+    entry that says how to train and measure the member.
+    """
+
+    width: int
     seed: int
     validation_fraction: float
     early_stopping_rounds: int
     catboost_kwargs: Dict[str, Any] = field(default_factory=dict)
     thread_count: int = 1
     categorical_positions: Tuple[int, ...] = ()
+    task: str = CLASSIFICATION.name
 
 
 @dataclass(frozen=True)
@@ -261,27 +264,17 @@ class TrainedMember:
     rows: int
     train_rows: int
     holdout_rows: int
-    holdout_accuracy: float
-    holdout_logloss: float
-    holdout_auc: float
+    metrics: Dict[str, float]  # the task's holdout metrics, by name
     best_iteration: int
     train_started_at: float
     train_seconds: float
     feature_importances: List[float]
 
 
-def catboost_classifier(settings: MemberSettings) -> CatBoostClassifier:
-    """The CatBoostClassifier a member trains, with the settings Spark manages filled in."""
-    kwargs = dict(settings.catboost_kwargs)
-    kwargs.setdefault("loss_function", "MultiClass" if settings.num_classes > 2 else "Logloss")
-    if not any(key in kwargs for key in _VERBOSITY_KEYS):
-        kwargs["verbose"] = False
-    return CatBoostClassifier(
-        random_seed=settings.seed,
-        thread_count=settings.thread_count,
-        allow_writing_files=False,
-        class_names=list(range(settings.num_classes)),
-        **kwargs,
+def catboost_model(settings: MemberSettings) -> CatBoost:
+    """The CatBoost model a member trains, with the settings Spark manages filled in."""
+    return task_named(settings.task).catboost_model(
+        settings.width, settings.seed, settings.thread_count, settings.catboost_kwargs
     )
 
 
@@ -296,25 +289,20 @@ def train_member(
     # Row order changes CatBoost's result, and Spark gives no order: sort by content hash.
     # The sort stays a permutation of indices, so the feature matrix is copied only once,
     # straight into the training and holdout pools.
+    task = task_named(settings.task)
     order = np.lexsort((labels, row_hash))
-    labels, row_hash = labels[order].astype(np.int64), row_hash[order]
+    labels, row_hash = labels[order].astype(task.label_dtype), row_hash[order]
     weights = None if weights is None else np.asarray(weights, dtype=np.float64)[order]
     holdout = holdout_mask(row_hash, settings.validation_fraction)
     train = ~holdout
-
-    train_classes = np.unique(labels[train])
-    if len(train_classes) < 2:
-        raise MemberDataError(
-            f"its {int(train.sum())} training rows hold a single class "
-            f"({train_classes.tolist()}); use fewer members, or a foldCol that mixes classes"
-        )
+    task.check_member_labels(labels, train)
     categorical = list(settings.categorical_positions) or None
     train_pool = _pool(features, order, labels, weights, train, categorical)
     holdout_pool = (
         _pool(features, order, labels, weights, holdout, categorical) if holdout.any() else None
     )
 
-    model = catboost_classifier(settings)
+    model = catboost_model(settings)
     started_at, started = time.time(), time.perf_counter()
     model.fit(
         train_pool,
@@ -324,7 +312,7 @@ def train_member(
     )
     train_seconds = time.perf_counter() - started
 
-    metrics = _holdout_metrics(model, holdout_pool, settings.num_classes)
+    metrics = task.holdout_metrics(model, holdout_pool, settings.width)
     best = model.get_best_iteration()
     importances = np.asarray(model.get_feature_importance(), dtype=np.float64)
     total = importances.sum()
@@ -337,7 +325,7 @@ def train_member(
         train_started_at=started_at,
         train_seconds=train_seconds,
         feature_importances=(importances / total if total > 0 else importances).tolist(),
-        **metrics,
+        metrics=metrics,
     )
 
 
@@ -358,24 +346,7 @@ def _pool(
     )
 
 
-def _holdout_metrics(
-    model: CatBoostClassifier, holdout: Optional[Pool], num_classes: int
-) -> Dict[str, float]:
-    if holdout is None:
-        return {"holdout_accuracy": np.nan, "holdout_logloss": np.nan, "holdout_auc": np.nan}
-    logloss = "MultiClass" if num_classes > 2 else "Logloss"
-    auc = "AUC:type=Mu" if num_classes > 2 else "AUC"
-    values = model.eval_metrics(
-        holdout, ["Accuracy", logloss, auc], ntree_start=model.tree_count_ - 1
-    )
-    return {
-        "holdout_accuracy": float(values["Accuracy"][-1]),
-        "holdout_logloss": float(values[logloss][-1]),
-        "holdout_auc": float(values[auc][-1]),
-    }
-
-
-def serialize_model(model: CatBoostClassifier) -> bytes:
+def serialize_model(model: CatBoost) -> bytes:
     """Native CatBoost bytes, identical for identical models.
 
     CatBoost stamps each model with a random guid and its finish time. Dropping both
@@ -392,22 +363,17 @@ def serialize_model(model: CatBoostClassifier) -> bytes:
             return handle.read()
 
 
-def deserialize_model(blob: bytes) -> CatBoostClassifier:
-    """Load a member from its native CatBoost bytes. This never runs Python code."""
-    model = CatBoostClassifier()
-    model.load_model(blob=bytes(blob))
+def deserialize_model(blob: bytes, task: EnsembleTask = CLASSIFICATION) -> CatBoost:
+    """Load a member from its native CatBoost bytes. This never runs Python code.
+
+    Through a file, not ``load_model(blob=...)``: CatBoost restores a model's training
+    params (its loss among them) only when it loads from a file, and without them a
+    Poisson or Tweedie regressor's ``predict`` returns raw log-space scores.
+    """
+    model = task.model_class()()
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "member.cbm")
+        with open(path, "wb") as handle:
+            handle.write(bytes(blob))
+        model.load_model(path, format="cbm")
     return model
-
-
-def member_probabilities(
-    models: Sequence[CatBoostClassifier],
-    features: Features,
-    num_classes: int,
-    thread_count: int = 1,
-) -> np.ndarray:
-    """Each member's class probabilities, shape (members, rows, classes)."""
-    out = np.empty((len(models), len(features), num_classes), dtype=np.float64)
-    for index, model in enumerate(models):
-        proba = model.predict_proba(features, thread_count=thread_count)
-        out[index] = align_probabilities(proba, model.classes_, num_classes)
-    return out

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Dict, List, Sequence
 
+from pyspark.ml.base import _PredictorParams
 from pyspark.ml.classification import _ProbabilisticClassifierParams
 from pyspark.ml.param import Param, Params, TypeConverters
-from pyspark.ml.param.shared import HasInputCols, HasSeed, HasWeightCol
+from pyspark.ml.param.shared import HasInputCols, HasSeed, HasVarianceCol, HasWeightCol
 
-from sparkensemble.combiners import COMBINERS
 from sparkensemble.members import validate_catboost_params
+from sparkensemble.tasks import CLASSIFICATION, REGRESSION
+from sparkensemble.tasks.regression import REGRESSION_LOSSES, check_loss_function
 
 
 def _one_of(name: str, allowed: Sequence[str]) -> Callable[[Any], str]:
@@ -72,11 +74,25 @@ def _catboost_params(value: Any) -> Dict[str, Any]:
     return json.loads(json.dumps(checked))
 
 
-class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasInputCols, HasWeightCol, HasSeed):
-    """Params shared by :class:`SampledEnsembleClassifier` and its model."""
+def _loss_function(value: Any) -> str:
+    return check_loss_function(TypeConverters.toString(value))
+
+
+def _regressor_catboost_params(value: Any) -> Dict[str, Any]:
+    checked = _catboost_params(value)
+    for key in ("loss_function", "objective"):
+        if key in checked:
+            raise ValueError(
+                f"catboostParams may not set {key!r}: use the lossFunction Param "
+                f"(setLossFunction), so that ParamGridBuilder can tune it."
+            )
+    return checked
+
+
+class _SampledEnsembleParams(_PredictorParams, HasInputCols, HasWeightCol, HasSeed):
+    """Params shared by every sampled-ensemble estimator and model, whatever the task."""
 
     supportedStrategies: List[str] = ["fold", "partition"]
-    supportedCombiners: List[str] = list(COMBINERS)
 
     categoricalCols: Param[List[str]] = Param(
         Params._dummy(),
@@ -89,8 +105,9 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasInputCols, HasWe
     numMembers: Param[int] = Param(
         Params._dummy(),
         "numMembers",
-        "number of CatBoost members to train (>= 1). With strategy='partition' the input is "
-        "coalesced to this many partitions, without a shuffle.",
+        "number of CatBoost members to train (>= 1; default 5). With strategy='partition' "
+        "and numMembers unset, one member per input partition; set, the input is coalesced "
+        "to this many partitions, without a shuffle.",
         typeConverter=_int_at_least("numMembers", 1),
     )
     strategy: Param[str] = Param(
@@ -108,15 +125,6 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasInputCols, HasWe
         "optional integer column in [0, numMembers) giving each row's member; "
         "used with strategy='fold' instead of the content hash.",
         typeConverter=TypeConverters.toString,
-    )
-    combiner: Param[str] = Param(
-        Params._dummy(),
-        "combiner",
-        "how member probabilities are combined at transform time: "
-        + ", ".join(supportedCombiners)
-        + ". Median and max rows are renormalised to sum to 1. 'stacked' applies a logistic "
-        "regression fitted on out-of-fold predictions, and needs combiner='stacked' at fit.",
-        typeConverter=_one_of("combiner", supportedCombiners),
     )
     validationFraction: Param[float] = Param(
         Params._dummy(),
@@ -175,7 +183,7 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasInputCols, HasWe
     catboostParams: Param[Dict[str, Any]] = Param(
         Params._dummy(),
         "catboostParams",
-        "other CatBoostClassifier keyword arguments, as a JSON-serialisable dict. Keys that "
+        "other CatBoost keyword arguments, as a JSON-serialisable dict. Keys that "
         "Spark manages (thread_count, random_seed, train_dir, ...) and keys that have a Param "
         "of their own (iterations, depth, ...) are rejected.",
         typeConverter=_catboost_params,
@@ -187,7 +195,7 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasInputCols, HasWe
             numMembers=5,
             categoricalCols=[],
             strategy="fold",
-            combiner="mean",
+            combiner="mean",  # each task's combiner Param lists this one
             validationFraction=0.1,
             earlyStoppingRounds=100,
             stackerMaxRows=100_000,
@@ -257,7 +265,7 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasInputCols, HasWe
         return dict(self.getOrDefault(self.catboostParams))
 
     def _catboost_kwargs(self) -> Dict[str, Any]:
-        """The CatBoostClassifier keyword arguments that come from Params."""
+        """The CatBoost keyword arguments that come from Params."""
         kwargs: Dict[str, Any] = dict(self.getCatboostParams())
         kwargs.update(
             iterations=self.getIterations(),
@@ -268,4 +276,65 @@ class _SampledEnsembleParams(_ProbabilisticClassifierParams, HasInputCols, HasWe
             kwargs["learning_rate"] = self.getLearningRate()
         if self.isDefined(self.l2LeafReg):
             kwargs["l2_leaf_reg"] = self.getL2LeafReg()
+        return kwargs
+
+
+class _SampledEnsembleClassifierParams(_SampledEnsembleParams, _ProbabilisticClassifierParams):
+    """Params of :class:`SampledEnsembleClassifier` and its model."""
+
+    supportedCombiners: List[str] = list(CLASSIFICATION.combiners)
+
+    combiner: Param[str] = Param(
+        Params._dummy(),
+        "combiner",
+        "how member probabilities are combined at transform time: "
+        + ", ".join(supportedCombiners)
+        + ". Median and max rows are renormalised to sum to 1. 'stacked' applies a logistic "
+        "regression fitted on out-of-fold predictions, and needs combiner='stacked' at fit.",
+        typeConverter=_one_of("combiner", supportedCombiners),
+    )
+
+
+class _SampledEnsembleRegressorParams(_SampledEnsembleParams, HasVarianceCol):
+    """Params of :class:`SampledEnsembleRegressor` and its model."""
+
+    supportedCombiners: List[str] = list(REGRESSION.combiners)
+    supportedLossFunctions: List[str] = list(REGRESSION_LOSSES)
+
+    combiner: Param[str] = Param(
+        Params._dummy(),
+        "combiner",
+        "how member predictions are combined at transform time: "
+        + ", ".join(supportedCombiners)
+        + ". 'stacked' applies a linear regression with non-negative member weights fitted "
+        "on out-of-fold predictions, and needs combiner='stacked' at fit.",
+        typeConverter=_one_of("combiner", supportedCombiners),
+    )
+    lossFunction: Param[str] = Param(
+        Params._dummy(),
+        "lossFunction",
+        "the CatBoost regression loss each member minimises, with CatBoost's parameter "
+        "syntax: " + ", ".join(supportedLossFunctions) + " (for example 'Quantile:alpha=0.9', "
+        "'Tweedie:variance_power=1.5', 'Expectile:alpha=0.5'). Checked when set.",
+        typeConverter=_loss_function,
+    )
+
+    catboostParams: Param[Dict[str, Any]] = Param(
+        Params._dummy(),
+        "catboostParams",
+        _SampledEnsembleParams.catboostParams.doc + " The loss is set with lossFunction.",
+        typeConverter=_regressor_catboost_params,
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._setDefault(lossFunction="RMSE")
+
+    def getLossFunction(self) -> str:
+        """Gets the value of lossFunction or its default value."""
+        return self.getOrDefault(self.lossFunction)
+
+    def _catboost_kwargs(self) -> Dict[str, Any]:
+        kwargs = super()._catboost_kwargs()
+        kwargs["loss_function"] = self.getLossFunction()
         return kwargs

@@ -4,8 +4,10 @@ Layout of a saved model::
 
     path/
       metadata/   one JSON line in pyspark's DefaultParamsWriter format, plus
-                  formatVersion, numClasses, numFeatures, numMembers, membersDigest
+                  formatVersion, numFeatures, numMembers, membersDigest, the stacker as
+                  JSON and, for a classifier, numClasses
       members/    parquet: member, seed, model (native CatBoost bytes), summary columns
+                  (a classifier's holdout metrics differ from a regressor's)
 
 Members are written before the metadata, and the metadata records a digest of the
 members. A save interrupted part-way therefore never loads as a mix of two models:
@@ -16,13 +18,15 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Dict, Optional, Type, TypeVar
+from typing import Any, Dict, List, Optional, Type, TypeVar
 
 import pandas as pd
 from pyspark import __version__ as spark_version
 from pyspark.ml.param import Params
 from pyspark.ml.util import DefaultParamsReader, MLReader, MLWriter
 from pyspark.sql import SparkSession
+
+from sparkensemble.tasks import EnsembleTask
 
 FORMAT_VERSION = 1
 _METADATA = "metadata"
@@ -155,22 +159,28 @@ def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
-# The member table as stored: one row per member, its native bytes and its summary.
-MEMBER_TABLE_SCHEMA = (
-    "member int, seed long, model binary, input_rows long, rows long, train_rows long, "
-    "holdout_rows long, "
-    "holdout_accuracy double, holdout_logloss double, holdout_auc double, best_iteration int, "
-    "train_seconds double, partition int, train_started_at double, "
-    "feature_importances array<double>"
-)
-MEMBER_TABLE_COLUMNS = [part.split()[0] for part in MEMBER_TABLE_SCHEMA.split(", ")]
+def member_table_schema(task: EnsembleTask) -> str:
+    """The member table as stored: one row per member, its native bytes and its summary."""
+    metrics = "".join(f"{name} double, " for name in task.metric_names)
+    return (
+        "member int, seed long, model binary, input_rows long, rows long, train_rows long, "
+        f"holdout_rows long, {metrics}best_iteration int, "
+        "train_seconds double, partition int, train_started_at double, "
+        "feature_importances array<double>"
+    )
+
+
+def member_table_columns(task: EnsembleTask) -> List[str]:
+    return [part.split()[0] for part in member_table_schema(task).split(", ")]
+
+
 _PANDAS_TYPES = {"int": "int64", "long": "int64", "double": "float64"}
 
 
-def canonical_member_table(table: pd.DataFrame) -> pd.DataFrame:
+def canonical_member_table(table: pd.DataFrame, task: EnsembleTask) -> pd.DataFrame:
     """The member table with fixed column order and dtypes, whether fitted or loaded."""
-    table = table[MEMBER_TABLE_COLUMNS].copy()
-    for part in MEMBER_TABLE_SCHEMA.split(", "):
+    table = table[member_table_columns(task)].copy()
+    for part in member_table_schema(task).split(", "):
         column, spark_type = part.split()
         if spark_type in _PANDAS_TYPES:
             table[column] = table[column].astype(_PANDAS_TYPES[spark_type])
@@ -186,11 +196,12 @@ class EnsembleModelWriter(SafeWriter):
 
     def saveImpl(self, path: str) -> None:
         model = self.instance
-        table = model._members[MEMBER_TABLE_COLUMNS].copy()
+        table = model._members[member_table_columns(model._task)].copy()
         table["feature_importances"] = [
             list(map(float, row)) for row in table["feature_importances"]
         ]
-        frame = self.sparkSession.createDataFrame(table, MEMBER_TABLE_SCHEMA).coalesce(1)
+        schema = member_table_schema(model._task)
+        frame = self.sparkSession.createDataFrame(table, schema).coalesce(1)
         frame.write.mode(self._mode()).parquet(_join(path, _MEMBERS))
         self.write_metadata(path, model._persisted_state())
 
@@ -201,8 +212,9 @@ class EnsembleModelReader(ParamsReader[P]):
     def load(self, path: str) -> P:
         metadata = self.load_metadata(path)
         members_path = _join(path, _MEMBERS)
+        task = self.cls._task
         try:
-            rows = self.sparkSession.read.schema(MEMBER_TABLE_SCHEMA).parquet(members_path)
+            rows = self.sparkSession.read.schema(member_table_schema(task)).parquet(members_path)
             # A handful of rows: collect() reports a damaged file directly, where toPandas
             # would first warn about falling back from Arrow.
             table = pd.DataFrame([row.asDict() for row in rows.collect()], columns=rows.columns)
@@ -212,5 +224,5 @@ class EnsembleModelReader(ParamsReader[P]):
                 f"read ({_first_line(error)})."
             ) from None
         model = self.instance_from(metadata)
-        model._restore_state(canonical_member_table(table), metadata, path)
+        model._restore_state(canonical_member_table(table, task), metadata, path)
         return model

@@ -1,8 +1,8 @@
 """Spark glue for transform: score every member on each Arrow batch and combine.
 
-The numeric work is :func:`sparkensemble.members.member_probabilities` and
-:func:`sparkensemble.combiners.combine`; this module wraps them in an iterator
-Arrow UDF (a pandas UDF before pyspark 4.1) and checks the input on the way in.
+The numeric work is the task's (:mod:`sparkensemble.tasks`): each member's output,
+then :meth:`~sparkensemble.tasks.base.EnsembleTask.score`. This module wraps it in an
+iterator Arrow UDF (a pandas UDF before pyspark 4.1) and checks the input on the way in.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -25,40 +25,29 @@ try:  # pyspark >= 4.1
 except ImportError:
     _arrow_udf = None
 
-from sparkensemble.combiners import combine, predict_labels
 from sparkensemble.features import FeatureBlocks
 from sparkensemble.members import (
     Features,
     deserialize_model,
     features_from_arrow,
     features_from_rows,
-    member_probabilities,
 )
-from sparkensemble.stacking import Stacker
-
-# The UDF returns one double column per class and output, not array columns: Arrow moves
-# plain doubles without a Python object per row, and the JVM builds the vectors after.
-VECTOR_OUTPUTS = ("raw", "probability")
+from sparkensemble.tasks import EnsembleTask, task_named
+from sparkensemble.tasks.base import member_outputs, vector_fields
 
 
-def _class_field(output: str, class_index: int) -> str:
-    return f"{output}_{class_index}"
+# The UDF returns plain double columns, not array columns: Arrow moves plain doubles without
+# a Python object per row, and the JVM builds the vector outputs after.
+def score_schema(task: EnsembleTask, width: int) -> str:
+    """The UDF's struct: the task's score fields, all doubles."""
+    return ", ".join(f"{name} double" for name in task.score_fields(width))
 
 
-def score_schema(num_classes: int) -> str:
-    """The UDF's struct: raw_0..raw_k, probability_0..probability_k, prediction."""
-    fields = [
-        f"{_class_field(name, c)} double" for name in VECTOR_OUTPUTS for c in range(num_classes)
-    ]
-    return ", ".join([*fields, "prediction double"])
-
-
-def output_value(scored: Column, output: str, num_classes: int) -> Column:
-    """One output of the scored struct: ``prediction``, or ``raw``/``probability`` as a vector."""
-    if output not in VECTOR_OUTPUTS:
+def output_value(scored: Column, output: str, task: EnsembleTask, width: int) -> Column:
+    """One output of the scored struct: a double, or a vector of the task's vector outputs."""
+    if output not in task.vector_outputs:
         return scored[output]
-    classes = [scored[_class_field(output, c)] for c in range(num_classes)]
-    return array_to_vector(F.array(*classes))
+    return array_to_vector(F.array(*[scored[name] for name in vector_fields(output, width)]))
 
 
 # Python workers are reused across tasks; keeping the last few ensembles deserialised
@@ -77,13 +66,13 @@ def ensemble_key(blobs: Sequence[bytes]) -> str:
     return digest.hexdigest()
 
 
-def cached_members(key: str, blobs: Sequence[bytes]) -> list:
+def cached_members(key: str, blobs: Sequence[bytes], task: EnsembleTask) -> list:
     """The deserialised members for ``key``, loading them on first use in this process."""
     with _ensembles_lock:
         if key in _ensembles:
             _ensembles.move_to_end(key)
             return _ensembles[key]
-    models = [deserialize_model(blob) for blob in blobs]
+    models = [deserialize_model(blob, task) for blob in blobs]
     with _ensembles_lock:
         _ensembles[key] = models
         while len(_ensembles) > _MAX_CACHED_ENSEMBLES:
@@ -115,10 +104,11 @@ def score_column(
     blocks: FeatureBlocks,
     numeric: Column,
     blobs: List[bytes],
-    num_classes: int,
+    task: EnsembleTask,
+    width: int,
     combiner: str,
     thresholds: Optional[List[float]],
-    stacker: Optional[Stacker] = None,
+    stacker: Any = None,
     arrow: Optional[bool] = None,
 ) -> Column:
     """A struct column scored by the ensemble; :func:`output_value` reads its outputs.
@@ -127,14 +117,16 @@ def score_column(
     a pandas UDF, which gets one array per row; by default the Arrow UDF where it exists.
     """
     key = ensemble_key(blobs)
-    schema = score_schema(num_classes)
+    schema = score_schema(task, width)
     positions = blocks.categorical_positions
+    task_name = task.name
 
     # Only plain values are captured: these functions are shipped to the executors.
     def scored(features: Features, threads: int) -> Dict[str, np.ndarray]:
-        proba = member_probabilities(cached_members(key, blobs), features, num_classes, threads)
-        raw, probability = combine(proba, combiner, stacker)
-        return output_columns(raw, probability, predict_labels(probability, thresholds))
+        member_task = task_named(task_name)
+        models = cached_members(key, blobs, member_task)
+        outputs = member_outputs(member_task, models, features, width, threads)
+        return member_task.score(outputs, combiner, stacker, thresholds)
 
     # Spark passes one column as itself and several as a tuple; the hints below cover both.
     inputs = [numeric] if blocks.categorical is None else [numeric, blocks.categorical]
@@ -163,17 +155,6 @@ def score_column(
             yield pd.DataFrame(scored(features, threads))
 
     return score_pandas(*inputs)
-
-
-def output_columns(
-    raw: np.ndarray, probability: np.ndarray, prediction: np.ndarray
-) -> Dict[str, np.ndarray]:
-    """The UDF's output columns, in :func:`score_schema`'s order."""
-    columns = {}
-    for name, values in zip(VECTOR_OUTPUTS, (raw, probability)):
-        columns.update({_class_field(name, c): values[:, c] for c in range(values.shape[1])})
-    columns["prediction"] = prediction
-    return columns
 
 
 def _task_threads() -> int:

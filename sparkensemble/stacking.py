@@ -1,7 +1,8 @@
-"""The stacked combiner: a logistic regression over the members' out-of-fold predictions.
+"""Stacked combiners, fitted on the members' out-of-fold predictions: a logistic regression
+for classifiers (:class:`Stacker`) and a non-negative linear regression for regressors.
 
-Pure numpy to apply, so executors need nothing beyond numpy. Fitting uses scikit-learn's
-LogisticRegression on the driver, which is installed with ``sparkensemble[stacking]``.
+Pure numpy to apply, so executors need nothing beyond numpy. Fitting uses scikit-learn
+on the driver, which is installed with ``sparkensemble[stacking]``.
 The fitted state is only numbers, persisted as JSON.
 """
 
@@ -126,3 +127,67 @@ def _per_class(values: np.ndarray, classes: int) -> np.ndarray:
     if classes == 2 and values.shape[0] == 1:
         return np.vstack([-values / 2.0, values / 2.0])
     return values
+
+
+@dataclass(frozen=True)
+class LinearStacker:
+    """A fitted linear regression over member predictions, with non-negative weights.
+
+    prediction = predictions @ weights + intercept, where ``predictions`` is (rows, members).
+    Non-negative weights keep the stack a weighted vote: no member is turned against the
+    others, which least squares does freely when members are highly correlated.
+    """
+
+    weights: np.ndarray
+    intercept: float
+    num_members: int
+    training_rows: int
+
+    def apply(self, member_predictions: np.ndarray) -> np.ndarray:
+        """The stacked prediction for predictions of shape (members, rows)."""
+        if member_predictions.shape[0] != self.num_members:
+            raise ValueError(
+                f"the stacker was fitted on {self.num_members} members, "
+                f"got {member_predictions.shape[0]}"
+            )
+        return member_predictions.T @ self.weights + self.intercept
+
+    def to_json(self) -> Dict[str, Any]:
+        return {
+            "weights": self.weights.tolist(),
+            "intercept": self.intercept,
+            "numMembers": self.num_members,
+            "trainingRows": self.training_rows,
+        }
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> LinearStacker:
+        return cls(
+            weights=np.asarray(data["weights"], dtype=np.float64),
+            intercept=float(data["intercept"]),
+            num_members=int(data["numMembers"]),
+            training_rows=int(data["trainingRows"]),
+        )
+
+
+def fit_linear_stacker(
+    member_predictions: np.ndarray, labels: np.ndarray, weights: Optional[np.ndarray] = None
+) -> LinearStacker:
+    """Least squares with an intercept and non-negative weights, on out-of-fold predictions."""
+    try:
+        from sklearn.linear_model import LinearRegression
+    except ImportError:
+        raise ImportError(
+            "combiner='stacked' fits a linear regression with scikit-learn; install it with "
+            "pip install 'sparkensemble[stacking]'."
+        ) from None
+    regression = LinearRegression(positive=True)
+    regression.fit(
+        member_predictions.T, np.asarray(labels, dtype=np.float64), sample_weight=weights
+    )
+    return LinearStacker(
+        weights=np.asarray(regression.coef_, dtype=np.float64),
+        intercept=float(regression.intercept_),
+        num_members=member_predictions.shape[0],
+        training_rows=len(labels),
+    )

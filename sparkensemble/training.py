@@ -25,11 +25,12 @@ from sparkensemble.members import (
     RowCap,
     features_from_arrow,
     holdout_mask,
-    member_probabilities,
     stacker_sample_mask,
     train_member,
 )
 from sparkensemble.scoring import cached_members, ensemble_key
+from sparkensemble.tasks import EnsembleTask, task_named
+from sparkensemble.tasks.base import member_outputs
 
 logger = logging.getLogger(__name__)
 
@@ -41,22 +42,6 @@ ROW_HASH = "__se_row_hash"
 MEMBER = "__se_member"
 _PARTITION_KEY = "__se_partition_key"
 
-# What each training task returns: one row per member, as Arrow and as Spark sees it.
-RESULT_ARROW_SCHEMA = pa.schema(
-    [
-        ("member", pa.int32()),
-        ("partition", pa.int32()),
-        ("model", pa.binary()),
-        *[(name, pa.int64()) for name in ("input_rows", "rows", "train_rows", "holdout_rows")],
-        *[(name, pa.float64()) for name in ("holdout_accuracy", "holdout_logloss", "holdout_auc")],
-        ("best_iteration", pa.int32()),
-        ("train_started_at", pa.float64()),
-        ("train_seconds", pa.float64()),
-        ("feature_importances", pa.list_(pa.float64())),
-        ("error_kind", pa.string()),
-        ("error", pa.string()),
-    ]
-)
 _SPARK_TYPES = {
     pa.int32(): "int",
     pa.int64(): "long",
@@ -65,7 +50,31 @@ _SPARK_TYPES = {
     pa.string(): "string",
     pa.list_(pa.float64()): "array<double>",
 }
-RESULT_SCHEMA = ", ".join(f"{f.name} {_SPARK_TYPES[f.type]}" for f in RESULT_ARROW_SCHEMA)
+
+
+def result_arrow_schema(task: EnsembleTask) -> pa.Schema:
+    """What each training task returns: one row per member, with the task's metrics."""
+    return pa.schema(
+        [
+            ("member", pa.int32()),
+            ("partition", pa.int32()),
+            ("model", pa.binary()),
+            *[(name, pa.int64()) for name in ("input_rows", "rows", "train_rows", "holdout_rows")],
+            *[(name, pa.float64()) for name in task.metric_names],
+            ("best_iteration", pa.int32()),
+            ("train_started_at", pa.float64()),
+            ("train_seconds", pa.float64()),
+            ("feature_importances", pa.list_(pa.float64())),
+            ("error_kind", pa.string()),
+            ("error", pa.string()),
+        ]
+    )
+
+
+def spark_schema(schema: pa.Schema) -> str:
+    """The DDL string Spark needs for an Arrow schema of the types above."""
+    return ", ".join(f"{f.name} {_SPARK_TYPES[f.type]}" for f in schema)
+
 
 _partition_keys_cache: Dict[int, List[int]] = {}
 _partition_keys_lock = threading.Lock()
@@ -157,12 +166,15 @@ def train_members(
     max_rows: int,
 ) -> pd.DataFrame:
     """Train one member per partition of ``rows`` and collect the results, by member."""
-    trainer = _partition_trainer(member_seeds, asdict(base), has_weight, max_rows)
-    results = rows.mapInArrow(trainer, RESULT_SCHEMA).toPandas()
+    schema = result_arrow_schema(task_named(base.task))
+    trainer = _partition_trainer(member_seeds, asdict(base), has_weight, max_rows, schema)
+    results = rows.mapInArrow(trainer, spark_schema(schema)).toPandas()
     return results.sort_values("member").reset_index(drop=True)
 
 
-def _partition_trainer(seeds: List[int], base: dict, has_weight: bool, max_rows: int):
+def _partition_trainer(
+    seeds: List[int], base: dict, has_weight: bool, max_rows: int, schema: pa.Schema
+):
     # Only plain values are captured: this function is shipped to the executors.
     def train_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from pyspark import TaskContext
@@ -180,7 +192,7 @@ def _partition_trainer(seeds: List[int], base: dict, has_weight: bool, max_rows:
         for member in sorted(caps):
             settings = MemberSettings(**{**base, "seed": seeds[member], "thread_count": threads})
             cap = caps.pop(member)  # a trained member's rows are freed before the next starts
-            yield _train_one(cap.rows(), member, partition, settings, has_weight, cap.seen)
+            yield _train_one(cap.rows(), member, partition, settings, has_weight, cap.seen, schema)
 
     return train_partition
 
@@ -203,8 +215,9 @@ def _train_one(
     settings: MemberSettings,
     has_weight: bool,
     input_rows: int,
+    schema: pa.Schema,
 ) -> pa.RecordBatch:
-    row: Dict[str, Any] = dict.fromkeys(RESULT_ARROW_SCHEMA.names)
+    row: Dict[str, Any] = dict.fromkeys(schema.names)
     row.update(member=member, partition=partition, rows=group.num_rows, input_rows=input_rows)
     try:
         trained = train_member(
@@ -214,12 +227,13 @@ def _train_one(
             settings,
             weights=_numpy(group, WEIGHT) if has_weight else None,
         )
-        row.update(asdict(trained))
+        trained_row = asdict(trained)
+        row.update(trained_row.pop("metrics"), **trained_row)
     except MemberDataError as error:
         row.update(error_kind="data", error=str(error))
     except Exception as error:  # reported on the driver with the member id, not as a traceback
         row.update(error_kind=type(error).__name__, error=str(error))
-    return pa.RecordBatch.from_pylist([row], schema=RESULT_ARROW_SCHEMA)
+    return pa.RecordBatch.from_pylist([row], schema=schema)
 
 
 def raise_member_errors(results: pd.DataFrame, num_members: int, strategy: str) -> None:
@@ -260,24 +274,27 @@ def raise_member_errors(results: pd.DataFrame, num_members: int, strategy: str) 
 def out_of_fold_predictions(
     rows: DataFrame,
     blobs: List[bytes],
-    num_classes: int,
+    task: EnsembleTask,
+    width: int,
     validation_fraction: float,
     sample_fraction: float,
     has_weight: bool,
     categorical_positions: List[int],
 ) -> pd.DataFrame:
-    """Every member's probabilities on a sample of the holdout rows.
+    """Every member's outputs on a sample of the holdout rows.
 
     Each row trains at most one member, and a holdout row trains none, so these
     predictions are out-of-sample for the whole ensemble. The sample is chosen by row
     hash, so it is the same on every run.
     """
     key = ensemble_key(blobs)
-    schema = "row_hash long, label double, weight double, proba array<double>"
+    schema = "row_hash long, label double, weight double, outputs array<double>"
+    task_name = task.name
 
     # Only plain values are captured: this function is shipped to the executors.
     def score_holdouts(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        models = cached_members(key, blobs)
+        member_task = task_named(task_name)
+        models = cached_members(key, blobs, member_task)
         for batch in batches:
             row_hash = _numpy(batch, ROW_HASH)
             keep = holdout_mask(row_hash, validation_fraction) & stacker_sample_mask(
@@ -287,11 +304,11 @@ def out_of_fold_predictions(
                 continue
             kept = batch.filter(pa.array(keep))
             features = batch_features(kept, categorical_positions)
-            proba = member_probabilities(models, features, num_classes)
-            # One row per holdout row: every member's probabilities, member by member.
-            flat = proba.transpose(1, 0, 2).reshape(-1)
-            width = proba.shape[0] * proba.shape[2]
-            offsets = np.arange(0, len(flat) + 1, width, dtype=np.int32)
+            outputs = member_outputs(member_task, models, features, width)
+            # One row per holdout row: every member's outputs, member by member.
+            flat = outputs.transpose(1, 0, 2).reshape(-1)
+            row_width = outputs.shape[0] * outputs.shape[2]
+            offsets = np.arange(0, len(flat) + 1, row_width, dtype=np.int32)
             yield pa.RecordBatch.from_arrays(
                 [
                     kept.column(ROW_HASH),
@@ -299,7 +316,7 @@ def out_of_fold_predictions(
                     kept.column(WEIGHT) if has_weight else pa.array(np.ones(kept.num_rows)),
                     pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat)),
                 ],
-                names=["row_hash", "label", "weight", "proba"],
+                names=["row_hash", "label", "weight", "outputs"],
             )
 
     return rows.mapInArrow(score_holdouts, schema).toPandas()

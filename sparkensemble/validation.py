@@ -7,7 +7,7 @@ one aggregate job before training, and each error names the column and the fix.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable, List, Optional
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -22,6 +22,8 @@ from pyspark.sql.types import (
     StructField,
     StructType,
 )
+
+from sparkensemble.tasks import EnsembleTask
 
 
 def input_field(schema: StructType, column: str, param: str) -> StructField:
@@ -49,6 +51,7 @@ def check_fit_schema(
     label_col: str,
     weight_col: Optional[str],
     fold_col: Optional[str],
+    task: EnsembleTask,
 ) -> None:
     """Check the label, weight and fold columns' presence and type, with no Spark job.
 
@@ -58,7 +61,7 @@ def check_fit_schema(
         input_field(schema, label_col, "labelCol").dataType,
         label_col,
         "labelCol",
-        "index it into 0..C-1 with pyspark.ml.feature.StringIndexer first.",
+        task.string_label_fix,
     )
     if weight_col:
         _check_numeric(
@@ -101,10 +104,13 @@ def num_classes_from_metadata(field: StructField) -> Optional[int]:
 
 @dataclass(frozen=True)
 class TrainingProfile:
-    """What the driver learns about the training data before training."""
+    """What the driver learns about the training data before training.
+
+    ``width`` is what each member outputs per row: the number of classes, or 1.
+    """
 
     rows: int
-    num_classes: int
+    width: int
     num_features: int
 
 
@@ -115,17 +121,12 @@ def profile_training_data(
     weight_col: Optional[str],
     fold_col: Optional[str],
     num_members: int,
+    task: EnsembleTask,
 ) -> TrainingProfile:
     """Run one aggregate job over the training data and check what it finds."""
-    label_type = df.schema[label_col].dataType
-    label = F.col(label_col).cast("double")
-    bad = F.isnan(label) | (label != F.floor(label)) if _fractional(label_type) else F.lit(False)
     aggregates = [
         F.count(F.lit(1)).alias("rows"),
-        F.count_if(F.col(label_col).isNull()).alias("null_labels"),
-        F.count_if(bad).alias("bad_labels"),
-        F.min(label).alias("min_label"),
-        F.max(label).alias("max_label"),
+        *_label_aggregates(label_col, df.schema[label_col].dataType),
         F.count_if(features.isNull()).alias("null_features"),
         F.min(F.size(features)).alias("min_size"),
         F.max(F.size(features)).alias("max_size"),
@@ -144,11 +145,29 @@ def profile_training_data(
             F.max(fold_col).alias("max_fold"),
         ]
     stats = df.select(*aggregates).first().asDict()
-    return _check_profile(stats, df.schema[label_col], label_col, weight_col, fold_col, num_members)
+    return _check_profile(
+        stats, df.schema[label_col], label_col, weight_col, fold_col, num_members, task
+    )
 
 
-def _fractional(data_type: DataType) -> bool:
-    return isinstance(data_type, (FractionalType, DecimalType))
+def _label_aggregates(label_col: str, label_type: DataType) -> List[Column]:
+    """The label statistics every task checks (see ``tasks.base.LABEL_STATS``)."""
+    label = F.col(label_col).cast("double")
+    if isinstance(label_type, (FractionalType, DecimalType)):
+        nan, inf = F.isnan(label), F.abs(label) == F.lit(float("inf"))
+        non_integral = ~nan & ~inf & (label != F.floor(label))
+        finite = F.when(~nan & ~inf, label)
+    else:
+        nan = inf = non_integral = F.lit(False)
+        finite = label
+    return [
+        F.count_if(F.col(label_col).isNull()).alias("null_labels"),
+        F.count_if(nan).alias("nan_labels"),
+        F.count_if(inf).alias("inf_labels"),
+        F.count_if(non_integral).alias("non_integral_labels"),
+        F.min(finite).alias("min_label"),
+        F.max(finite).alias("max_label"),
+    ]
 
 
 def _check_profile(
@@ -158,6 +177,7 @@ def _check_profile(
     weight_col: Optional[str],
     fold_col: Optional[str],
     num_members: int,
+    task: EnsembleTask,
 ) -> TrainingProfile:
     rows = stats["rows"]
     if rows == 0:
@@ -170,12 +190,6 @@ def _check_profile(
     if stats["null_labels"]:
         raise ValueError(
             f"labelCol={label_col!r} has {stats['null_labels']} null values; drop or fill them."
-        )
-    if stats["bad_labels"] or stats["min_label"] < 0:
-        raise ValueError(
-            f"labelCol={label_col!r} must hold class indices 0, 1, ..., C-1, but has "
-            f"non-integral, NaN or negative values (min {stats['min_label']}); index the "
-            f"labels with pyspark.ml.feature.StringIndexer first."
         )
     if stats["null_features"]:
         raise ValueError(
@@ -190,19 +204,8 @@ def _check_profile(
         _check_weights(stats, weight_col)
     if fold_col:
         _check_folds(stats, fold_col, num_members)
-    observed = int(stats["max_label"]) + 1
-    declared = num_classes_from_metadata(label_field)
-    if declared is not None and observed > declared:
-        raise ValueError(
-            f"labelCol={label_col!r} has value {observed - 1}, but its metadata declares "
-            f"{declared} classes."
-        )
-    num_classes = max(declared or 0, observed)
-    if num_classes < 2:
-        raise ValueError(
-            f"labelCol={label_col!r} holds a single class; a classifier needs at least two."
-        )
-    return TrainingProfile(rows=rows, num_classes=num_classes, num_features=stats["max_size"])
+    width = task.check_labels(stats, label_col, num_classes_from_metadata(label_field))
+    return TrainingProfile(rows=rows, width=width, num_features=stats["max_size"])
 
 
 def _check_weights(stats: dict, weight_col: str) -> None:

@@ -10,7 +10,8 @@ from pyspark.sql.types import DoubleType
 from conftest import make_classification, to_frame
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
 from sparkensemble.combiners import combine
-from sparkensemble.members import deserialize_model, member_probabilities
+from sparkensemble.members import deserialize_model
+from sparkensemble.tasks.classification import member_probabilities
 
 SMALL = {"iterations": 20, "depth": 3, "seed": 11}
 

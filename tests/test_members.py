@@ -9,17 +9,17 @@ from sparkensemble.members import (
     derive_member_seeds,
     deserialize_model,
     holdout_mask,
-    member_probabilities,
     train_member,
     validate_catboost_params,
 )
+from sparkensemble.tasks.classification import member_probabilities
 
 SMALL = {"iterations": 20, "depth": 3}
 
 
 def settings(num_classes=2, seed=7, **catboost):
     return MemberSettings(
-        num_classes=num_classes,
+        width=num_classes,
         seed=seed,
         validation_fraction=0.2,
         early_stopping_rounds=5,
@@ -61,9 +61,9 @@ def test_train_member_reports_rows_and_holdout_metrics():
     assert trained.rows == 300
     assert trained.train_rows + trained.holdout_rows == 300
     assert 40 < trained.holdout_rows < 80
-    assert 0.6 < trained.holdout_accuracy <= 1.0
-    assert 0.6 < trained.holdout_auc <= 1.0
-    assert trained.holdout_logloss > 0
+    assert 0.6 < trained.metrics["holdout_accuracy"] <= 1.0
+    assert 0.6 < trained.metrics["holdout_auc"] <= 1.0
+    assert trained.metrics["holdout_logloss"] > 0
     assert 0 <= trained.best_iteration < 20
     assert trained.train_seconds > 0
     assert trained.feature_importances[0] == max(trained.feature_importances)

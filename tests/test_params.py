@@ -46,15 +46,15 @@ def test_unset_params_keep_catboost_choosing_its_learning_rate():
     from catboost import CatBoostClassifier
 
     from conftest import make_classification
-    from sparkensemble.members import MemberSettings, catboost_classifier
+    from sparkensemble.members import MemberSettings, catboost_model
 
     x, y = make_classification(3000, seed=8)
     kwargs = SampledEnsembleClassifier(iterations=40)._catboost_kwargs()
     settings = MemberSettings(2, 1, 0.1, 0, kwargs)
-    ours = catboost_classifier(settings).fit(x, y)
+    ours = catboost_model(settings).fit(x, y)
     plain = CatBoostClassifier(iterations=40, random_seed=1, thread_count=1, verbose=False)
     assert ours.learning_rate_ == plain.fit(x, y).learning_rate_
-    with_l2 = catboost_classifier(settings).set_params(l2_leaf_reg=3.0).fit(x, y)
+    with_l2 = catboost_model(settings).set_params(l2_leaf_reg=3.0).fit(x, y)
     assert with_l2.learning_rate_ == pytest.approx(0.03)  # the fixed fallback
     assert ours.learning_rate_ != pytest.approx(0.03)
 

@@ -6,13 +6,14 @@ import pytest
 from conftest import make_classification
 from sparkensemble import scoring
 from sparkensemble.members import MemberSettings, train_member
+from sparkensemble.tasks import CLASSIFICATION
 
 
 def blobs(count, seed=0):
     x, y = make_classification(120, seed=seed)
     row_hash = np.arange(120, dtype=np.int64) * 7919
     settings = MemberSettings(
-        num_classes=2,
+        width=2,
         seed=seed,
         validation_fraction=0.2,
         early_stopping_rounds=0,
@@ -24,8 +25,8 @@ def blobs(count, seed=0):
 def test_members_are_deserialised_once_per_process_and_key():
     members = blobs(2)
     key = scoring.ensemble_key(members)
-    first = scoring.cached_members(key, members)
-    again = scoring.cached_members(key, members)
+    first = scoring.cached_members(key, members, CLASSIFICATION)
+    again = scoring.cached_members(key, members, CLASSIFICATION)
     assert again is first  # the same objects: no second deserialisation
     assert len(first) == 2
 
@@ -43,7 +44,7 @@ def test_the_cache_keeps_only_the_most_recent_ensembles():
     members = blobs(1, seed=3)
     keys = [f"key-{i}" for i in range(scoring._MAX_CACHED_ENSEMBLES + 2)]
     for key in keys:
-        scoring.cached_members(key, members)
+        scoring.cached_members(key, members, CLASSIFICATION)
     assert keys[0] not in scoring._ensembles
     assert keys[-1] in scoring._ensembles
     assert len(scoring._ensembles) <= scoring._MAX_CACHED_ENSEMBLES
@@ -53,7 +54,7 @@ def test_the_cache_keeps_only_the_most_recent_ensembles():
 def test_the_arrow_and_pandas_udfs_score_alike(spark):
 
     from sparkensemble import SampledEnsembleClassifier
-    from sparkensemble.classifier import _blocks
+    from sparkensemble.features import feature_blocks
 
     rng = np.random.default_rng(4)
     x = rng.normal(size=300)
@@ -65,11 +66,11 @@ def test_the_arrow_and_pandas_udfs_score_alike(spark):
     model = SampledEnsembleClassifier(
         inputCols=["x", "city"], categoricalCols=["city"], numMembers=2, iterations=20, seed=1
     ).fit(df)
-    blocks = _blocks(model, df.schema, model._categorical_positions, model._num_features)
+    blocks = feature_blocks(model, df.schema, model._categorical_positions, model._num_features)
 
     def scores(arrow):
         column = scoring.score_column(
-            blocks, blocks.numeric, model.members, 2, "mean", None, arrow=arrow
+            blocks, blocks.numeric, model.members, CLASSIFICATION, 2, "mean", None, arrow=arrow
         )
         rows = df.select(column.alias("s")).select("s.*").collect()
         return np.array([list(row) for row in rows])

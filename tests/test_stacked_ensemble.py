@@ -6,7 +6,8 @@ from pyspark.ml.evaluation import MulticlassClassificationEvaluator
 
 from conftest import to_frame
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
-from sparkensemble.members import deserialize_model, member_probabilities
+from sparkensemble.members import deserialize_model
+from sparkensemble.tasks.classification import member_probabilities
 
 SETTINGS = {"iterations": 60, "depth": 4, "seed": 4, "validationFraction": 0.2}
 

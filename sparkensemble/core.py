@@ -1,0 +1,271 @@
+"""The estimator and model core every task shares: fit flow, training, scoring, persistence.
+
+Spark glue only. What differs between tasks comes from the class attribute ``_task``
+(:mod:`sparkensemble.tasks`); the public classes in ``classifier.py`` and
+``regressor.py`` add only their Params and output columns.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from dataclasses import replace
+from typing import Any, ClassVar, Dict, List, TypeVar
+
+import numpy as np
+from pyspark.sql import DataFrame
+
+from sparkensemble.features import category_kinds, feature_blocks
+from sparkensemble.members import MemberSettings, derive_member_seeds
+from sparkensemble.model import _SampledEnsembleModel
+from sparkensemble.params import _SampledEnsembleParams
+from sparkensemble.persistence import ParamsReader, SafeWriter
+from sparkensemble.tasks import EnsembleTask
+from sparkensemble.training import (
+    hashed_rows,
+    member_frame,
+    out_of_fold_predictions,
+    raise_member_errors,
+    train_members,
+)
+from sparkensemble.validation import TrainingProfile, check_fit_schema, profile_training_data
+
+logger = logging.getLogger(__name__)
+
+E = TypeVar("E", bound="_SampledEnsembleEstimator")
+
+
+class _SampledEnsembleEstimator(_SampledEnsembleParams):
+    """Fit flow for every task: validate, assign rows to members, train, assemble."""
+
+    _task: ClassVar[EnsembleTask]
+    _model_class: ClassVar[type]
+
+    def __init__(self, **params: Any) -> None:
+        super().__init__()
+        self.setParams(**params)
+
+    def setParams(self: E, **params: Any) -> E:
+        """Sets the params given by keyword; the others keep their values."""
+        known = {param.name for param in self.params}
+        for name in params:
+            if name not in known:
+                raise TypeError(
+                    f"{type(self).__name__} has no param {name!r}; its params are {sorted(known)}."
+                )
+        return self._set(**{name: value for name, value in params.items() if value is not None})
+
+    def setWeightCol(self: E, value: str) -> E:
+        """Sets the value of :py:attr:`weightCol`."""
+        return self._set(weightCol=value)
+
+    def setInputCols(self: E, value: List[str]) -> E:
+        """Sets the value of :py:attr:`inputCols`."""
+        return self._set(inputCols=value)
+
+    def setCategoricalCols(self: E, value: List[str]) -> E:
+        """Sets the value of :py:attr:`categoricalCols`."""
+        return self._set(categoricalCols=value)
+
+    def setNumMembers(self: E, value: int) -> E:
+        """Sets the value of :py:attr:`numMembers`."""
+        return self._set(numMembers=value)
+
+    def setStrategy(self: E, value: str) -> E:
+        """Sets the value of :py:attr:`strategy`."""
+        return self._set(strategy=value)
+
+    def setFoldCol(self: E, value: str) -> E:
+        """Sets the value of :py:attr:`foldCol`."""
+        return self._set(foldCol=value)
+
+    def setCombiner(self: E, value: str) -> E:
+        """Sets the value of :py:attr:`combiner`."""
+        return self._set(combiner=value)
+
+    def setValidationFraction(self: E, value: float) -> E:
+        """Sets the value of :py:attr:`validationFraction`."""
+        return self._set(validationFraction=value)
+
+    def setEarlyStoppingRounds(self: E, value: int) -> E:
+        """Sets the value of :py:attr:`earlyStoppingRounds`."""
+        return self._set(earlyStoppingRounds=value)
+
+    def setMaxRowsPerMember(self: E, value: int) -> E:
+        """Sets the value of :py:attr:`maxRowsPerMember`."""
+        return self._set(maxRowsPerMember=value)
+
+    def setStackerMaxRows(self: E, value: int) -> E:
+        """Sets the value of :py:attr:`stackerMaxRows`."""
+        return self._set(stackerMaxRows=value)
+
+    def setIterations(self: E, value: int) -> E:
+        """Sets the value of :py:attr:`iterations`."""
+        return self._set(iterations=value)
+
+    def setDepth(self: E, value: int) -> E:
+        """Sets the value of :py:attr:`depth`."""
+        return self._set(depth=value)
+
+    def setLearningRate(self: E, value: float) -> E:
+        """Sets the value of :py:attr:`learningRate`."""
+        return self._set(learningRate=value)
+
+    def setL2LeafReg(self: E, value: float) -> E:
+        """Sets the value of :py:attr:`l2LeafReg`."""
+        return self._set(l2LeafReg=value)
+
+    def setCatboostParams(self: E, value: Dict[str, Any]) -> E:
+        """Sets the value of :py:attr:`catboostParams`."""
+        return self._set(catboostParams=value)
+
+    def setSeed(self: E, value: int) -> E:
+        """Sets the value of :py:attr:`seed`."""
+        return self._set(seed=value)
+
+    def write(self) -> SafeWriter:
+        """An MLWriter for this estimator's params (no pickle: JSON metadata only)."""
+        return SafeWriter(self)
+
+    @classmethod
+    def read(cls) -> ParamsReader:
+        """An MLReader for estimators saved with :meth:`write`."""
+        return ParamsReader(cls)
+
+    def _check_param_combination(self) -> None:
+        if self.getCombiner() == "stacked" and importlib.util.find_spec("sklearn") is None:
+            raise ImportError(
+                "combiner='stacked' fits its stacker with scikit-learn, which is not installed; "
+                "pip install 'sparkensemble[stacking]'."
+            )
+        if self.isDefined(self.foldCol) and self.getStrategy() != "fold":
+            raise ValueError(
+                f"foldCol={self.getFoldCol()!r} assigns rows to folds, but "
+                f"strategy={self.getStrategy()!r}; use strategy='fold' or unset foldCol."
+            )
+
+    def _num_members(self, dataset: DataFrame) -> int:
+        """numMembers, or with strategy='partition' and numMembers unset, one per partition.
+
+        With strategy='partition', a numMembers above the input's partition count is
+        refused here, before any job: coalesce cannot add partitions.
+        """
+        if self.getStrategy() != "partition":
+            return self.getNumMembers()
+        try:
+            # Planning the RDD runs no job; Spark Connect has no RDDs at all.
+            partitions = dataset.rdd.getNumPartitions()
+        except Exception:
+            if self.isSet(self.numMembers):
+                return self.getNumMembers()  # a shortfall shows once members have trained
+            raise ValueError(
+                "strategy='partition' trains one member per input partition, but this "
+                "session cannot tell how many partitions the input has without running it "
+                "(Spark Connect); set numMembers."
+            ) from None
+        if not self.isSet(self.numMembers):
+            return partitions
+        if partitions < self.getNumMembers():
+            raise ValueError(
+                f"strategy='partition' needs numMembers={self.getNumMembers()} input "
+                f"partitions, but the input has {partitions}; repartition it to at least "
+                f"{self.getNumMembers()}, lower numMembers, or use strategy='fold'."
+            )
+        return self.getNumMembers()
+
+    def _fit(self, dataset: DataFrame) -> _SampledEnsembleModel:
+        self._check_param_combination()
+        task = self._task
+        weight_col = self.getOrDefault(self.weightCol) if self.isDefined(self.weightCol) else None
+        fold_col = self.getFoldCol() if self.isDefined(self.foldCol) else None
+        blocks = feature_blocks(self, dataset.schema)
+        check_fit_schema(dataset.schema, self.getLabelCol(), weight_col, fold_col, task)
+        num_members = self._num_members(dataset)
+        if not dataset.storageLevel.useMemory and not dataset.storageLevel.useDisk:
+            logger.warning(
+                "The input DataFrame is not directly cached: fit reads it twice (once to check "
+                "it, once to train), which is slow if its source is not cached either."
+            )
+        profile = profile_training_data(
+            dataset, blocks.check, self.getLabelCol(), weight_col, fold_col, num_members, task
+        )
+        if self.isDefined(self.inputCols):
+            profile = replace(profile, num_features=len(self.getInputCols()))
+        rows = hashed_rows(
+            dataset, blocks, self.getLabelCol(), weight_col, fold_col, self.getSeed()
+        )
+        model = self._train(
+            rows, profile, blocks.categorical_positions, weight_col is not None, num_members
+        )
+        model._category_kinds = category_kinds(dataset.schema, self.getCategoricalCols())
+        if self.getCombiner() == "stacked":
+            model._stacker = self._fit_stacker(rows, model, profile, weight_col is not None)
+        self._copyValues(model)
+        return model._set(numMembers=num_members)
+
+    def _train(
+        self,
+        rows: DataFrame,
+        profile: TrainingProfile,
+        categorical_positions: List[int],
+        has_weight: bool,
+        num_members: int,
+    ) -> _SampledEnsembleModel:
+        strategy = self.getStrategy()
+        seeds = derive_member_seeds(self.getSeed(), num_members)
+        settings = MemberSettings(
+            width=profile.width,
+            seed=0,  # replaced by each member's own seed in its task
+            validation_fraction=self.getValidationFraction(),
+            early_stopping_rounds=self.getEarlyStoppingRounds(),
+            catboost_kwargs=self._catboost_kwargs(),
+            categorical_positions=tuple(categorical_positions),
+            task=self._task.name,
+        )
+        layout = member_frame(rows, strategy, num_members)
+        results = train_members(
+            layout, seeds, settings, has_weight=has_weight, max_rows=self.getMaxRowsPerMember()
+        )
+        raise_member_errors(results, num_members, strategy)
+        results["seed"] = [seeds[m] for m in results["member"]]
+        return self._model_class._from_members(
+            results, profile.width, profile.num_features, categorical_positions
+        )
+
+    def _fit_stacker(
+        self,
+        rows: DataFrame,
+        model: _SampledEnsembleModel,
+        profile: TrainingProfile,
+        has_weight: bool,
+    ) -> Any:
+        fraction = self.getValidationFraction()
+        max_rows = self.getStackerMaxRows()
+        # Oversample a little, then keep the rows with the smallest hashes: a bound that is
+        # exact and the same on every run.
+        sample = min(1.0, 1.2 * max_rows / max(1.0, profile.rows * fraction))
+        oof = out_of_fold_predictions(
+            rows,
+            model.members,
+            self._task,
+            profile.width,
+            fraction,
+            sample,
+            has_weight,
+            model._categorical_positions,
+        )
+        if oof.empty:
+            raise ValueError(
+                "combiner='stacked' found no holdout rows to fit the stacker on; "
+                "raise validationFraction."
+            )
+        oof = oof.sort_values("row_hash", kind="stable").head(max_rows)
+        outputs = np.stack(oof["outputs"].to_numpy()).reshape(
+            len(oof), len(model.members), profile.width
+        )
+        return self._task.fit_stacker(
+            outputs.transpose(1, 0, 2),
+            oof["label"].to_numpy(),
+            profile.width,
+            oof["weight"].to_numpy() if has_weight else None,
+        )

@@ -1,0 +1,234 @@
+"""The fitted-model core every task shares: members, persistence and transform.
+
+Spark glue only. The task (``_task``) says how members' outputs combine; the public
+model classes say which Params name the output columns.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Dict, List, Optional, TypeVar
+
+import numpy as np
+import pandas as pd
+from pyspark.ml.linalg import DenseVector, Vector
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from sparkensemble.features import check_category_kinds, feature_blocks
+from sparkensemble.members import assemble_features
+from sparkensemble.params import _SampledEnsembleParams
+from sparkensemble.persistence import (
+    FORMAT_VERSION,
+    EnsembleModelReader,
+    EnsembleModelWriter,
+    canonical_member_table,
+    member_table_columns,
+)
+from sparkensemble.scoring import (
+    cached_members,
+    checked_features,
+    ensemble_key,
+    output_value,
+    score_column,
+)
+from sparkensemble.tasks import EnsembleTask
+from sparkensemble.tasks.base import member_outputs
+from sparkensemble.validation import check_output_columns
+
+_SCORED = "__se_scored"
+# Per-member summary columns around the task's holdout metrics; the model table also
+# holds each member's bytes and feature importances.
+_SUMMARY_HEAD = ["member", "seed", "input_rows", "rows", "train_rows", "holdout_rows"]
+_SUMMARY_TAIL = ["best_iteration", "train_seconds", "partition", "train_started_at"]
+
+M = TypeVar("M", bound="_SampledEnsembleModel")
+
+
+def summary_columns(task: EnsembleTask) -> List[str]:
+    """The columns of ``model.summary``: ``input_rows`` exceeds ``rows`` where
+    maxRowsPerMember capped a member; ``partition`` and ``train_started_at`` show where
+    and when each member trained, so members of one fit can be seen to overlap."""
+    return [*_SUMMARY_HEAD, *task.metric_names, *_SUMMARY_TAIL]
+
+
+class _SampledEnsembleModel(_SampledEnsembleParams):
+    """A fitted ensemble: the members' native CatBoost bytes and how to combine them."""
+
+    _task: ClassVar[EnsembleTask]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._members = pd.DataFrame(columns=member_table_columns(self._task))
+        self._width = 0
+        self._num_features = 0
+        self._stacker: Any = None
+        self._categorical_positions: List[int] = []
+        self._category_kinds: Dict[str, str] = {}
+
+    @classmethod
+    def _from_members(
+        cls: type[M],
+        members: pd.DataFrame,
+        width: int,
+        num_features: int,
+        categorical_positions: List[int],
+    ) -> M:
+        model = cls()
+        model._members = canonical_member_table(members, cls._task)
+        model._width = int(width)
+        model._num_features = int(num_features)
+        model._categorical_positions = list(categorical_positions)
+        return model
+
+    def write(self) -> EnsembleModelWriter:
+        """An MLWriter for this model: parquet members and JSON metadata, no pickle."""
+        return EnsembleModelWriter(self)
+
+    @classmethod
+    def read(cls) -> EnsembleModelReader:
+        """An MLReader for models saved with :meth:`write`."""
+        return EnsembleModelReader(cls)
+
+    def _persisted_state(self) -> Dict[str, Any]:
+        state: Dict[str, Any] = {"formatVersion": FORMAT_VERSION}
+        if self._task.width_key:
+            state[self._task.width_key] = self._width
+        state.update(
+            numFeatures=self._num_features,
+            numMembers=len(self._members),
+            membersDigest=ensemble_key(self.members),
+            stacker=self._stacker.to_json() if self._stacker else None,
+            categoricalPositions=self._categorical_positions,
+            categoryKinds=self._category_kinds,
+        )
+        return state
+
+    def _restore_state(self, members: pd.DataFrame, metadata: Dict[str, Any], path: str) -> None:
+        expected = metadata.get("numMembers")
+        digest = ensemble_key(list(members["model"]))
+        if len(members) != expected or digest != metadata.get("membersDigest"):
+            raise ValueError(
+                f"The model at {path} is incomplete or corrupted: its members/ folder holds "
+                f"{len(members)} members that do not match the {expected} its metadata "
+                f"records (an interrupted or mixed save?). Save the model again."
+            )
+        self._members = members
+        width_key = self._task.width_key
+        self._width = int(metadata[width_key]) if width_key else 1
+        self._num_features = int(metadata["numFeatures"])
+        self._categorical_positions = list(metadata.get("categoricalPositions", []))
+        self._category_kinds = dict(metadata.get("categoryKinds", {}))
+        stacker = metadata.get("stacker")
+        self._stacker = self._task.stacker_from_json(stacker) if stacker else None
+
+    def setCombiner(self: M, value: str) -> M:
+        """Sets the value of :py:attr:`combiner`; members are re-combined, not refitted."""
+        return self._set(combiner=value)
+
+    @property
+    def numFeatures(self) -> int:
+        """Number of features the model was fitted on."""
+        return self._num_features
+
+    @property
+    def members(self) -> List[bytes]:
+        """Each member's native CatBoost model bytes; write one to a ``.cbm`` file to export it."""
+        return list(self._members["model"])
+
+    @property
+    def memberSeeds(self) -> List[int]:
+        """The CatBoost ``random_seed`` each member trained with, derived from ``seed``."""
+        return [int(seed) for seed in self._members["seed"]]
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per member: rows, holdout metrics, best iteration and training seconds."""
+        return self._members[summary_columns(self._task)].copy()
+
+    @property
+    def featureImportances(self) -> DenseVector:
+        """The members' CatBoost feature importances, each normalised to sum to 1, averaged."""
+        stacked = np.stack([np.asarray(row) for row in self._members["feature_importances"]])
+        return DenseVector(stacked.mean(axis=0))
+
+    def copy(self: M, extra: Optional[Dict] = None) -> M:
+        """Copy params and members, so no two copies share mutable state."""
+        that = super().copy(extra)
+        that._members = self._members.copy()
+        return that
+
+    @property
+    def hasStacker(self) -> bool:
+        """Whether the model carries a stacker, so that combiner='stacked' can be used."""
+        return self._stacker is not None
+
+    def _check_stacker(self) -> None:
+        if self.getCombiner() == "stacked" and self._stacker is None:
+            others = [c for c in self.supportedCombiners if c != "stacked"]
+            raise ValueError(
+                "combiner='stacked' needs a stacker, and this model was fitted without one; "
+                f"refit with combiner='stacked', or choose {', '.join(others)}."
+            )
+
+    def _output_columns(self) -> Dict[str, str]:
+        """The task's named outputs and the column each goes to ("" skips it)."""
+        raise NotImplementedError
+
+    def _thresholds(self) -> Optional[List[float]]:
+        return None
+
+    def _transform(self, dataset: DataFrame) -> DataFrame:
+        outputs = self._output_columns()
+        if not any(outputs.values()):
+            return dataset
+        blocks = feature_blocks(
+            self, dataset.schema, self._categorical_positions, self._num_features
+        )
+        check_category_kinds(dataset.schema, self._category_kinds)
+        check_output_columns(dataset.schema, outputs.values())
+        self._check_stacker()
+        numeric = blocks.numeric
+        if not self.isDefined(self.inputCols):
+            numeric = checked_features(
+                blocks.check, numeric, self._num_features, self.getFeaturesCol()
+            )
+        scored = dataset.withColumn(
+            _SCORED,
+            score_column(
+                blocks,
+                numeric,
+                self.members,
+                self._task,
+                self._width,
+                self.getCombiner(),
+                self._thresholds(),
+                self._stacker,
+            ),
+        )
+        for output, column in outputs.items():
+            if column:
+                value = output_value(F.col(_SCORED), output, self._task, self._width)
+                scored = scored.withColumn(column, value)
+        return scored.drop(_SCORED)
+
+    def _score_one(self, value: Vector) -> Dict[str, np.ndarray]:
+        """The task's named outputs for one feature vector, each of one row."""
+        array = np.asarray(value.toArray(), dtype=np.float64).reshape(1, -1)
+        if array.shape[1] != self._num_features:
+            raise ValueError(
+                f"the vector has {array.shape[1]} features, but the model was fitted on "
+                f"{self._num_features}."
+            )
+        if self.isDefined(self.inputCols):
+            raise ValueError(
+                "This model reads raw inputCols, so it scores DataFrames only; use transform."
+            )
+        self._check_stacker()
+        positions = self._categorical_positions
+        if positions:
+            numeric = np.delete(array, positions, axis=1)
+            categories = array[:, positions].astype(np.int64).astype(str)
+            array = assemble_features(numeric, categories, positions)
+        models = cached_members(ensemble_key(self.members), self.members, self._task)
+        outputs = member_outputs(self._task, models, array, self._width)
+        return self._task.score(outputs, self.getCombiner(), self._stacker, self._thresholds())

@@ -1,0 +1,110 @@
+"""What an ensemble task is: the few things a classifier and a regressor do differently.
+
+The Spark core (:mod:`sparkensemble.core`) and the member trainer
+(:mod:`sparkensemble.members`) are the same for every task; they ask a task object
+for everything that depends on what is being predicted. No Spark here.
+
+A member's output on a batch is a matrix (rows, width): class probabilities for a
+classifier (width = number of classes), one prediction for a regressor (width = 1).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+from catboost import CatBoost, Pool
+
+# Label statistics the profiling job gathers for every task; each task checks its own.
+LABEL_STATS = (
+    "null_labels",
+    "nan_labels",
+    "inf_labels",
+    "non_integral_labels",
+    "min_label",
+    "max_label",
+)
+
+
+class EnsembleTask:
+    """The task-specific half of an ensemble. Subclasses fill in every method."""
+
+    name: str = ""
+    # Holdout metrics each member reports, as summary columns.
+    metric_names: Tuple[str, ...] = ()
+    combiners: Tuple[str, ...] = ()
+    # Named outputs of scoring: the fields of :meth:`score`'s result, by output.
+    vector_outputs: Tuple[str, ...] = ()
+    # What to do with a string label.
+    string_label_fix: str = ""
+    # How labels reach CatBoost: class indices or real values.
+    label_dtype: type = np.float64
+    # The metadata key that records the output width, if it is not always 1.
+    width_key: Optional[str] = None
+
+    def catboost_model(
+        self, width: int, seed: int, thread_count: int, catboost_kwargs: Mapping[str, Any]
+    ) -> CatBoost:
+        raise NotImplementedError
+
+    def model_class(self) -> type:
+        raise NotImplementedError
+
+    def check_labels(
+        self, stats: Mapping[str, Any], label_col: str, declared: Optional[int]
+    ) -> int:
+        """Check the label statistics on the driver; return the output width."""
+        raise NotImplementedError
+
+    def check_member_labels(self, labels: np.ndarray, train: np.ndarray) -> None:
+        """Raise :class:`MemberDataError` when a member's training rows cannot fit a model."""
+
+    def member_output(self, model: CatBoost, features: Any, width: int, threads: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def holdout_metrics(
+        self, model: CatBoost, holdout: Optional[Pool], width: int
+    ) -> Dict[str, float]:
+        raise NotImplementedError
+
+    def score_fields(self, width: int) -> List[str]:
+        """The scoring UDF's double fields, in order."""
+        raise NotImplementedError
+
+    def score(
+        self,
+        outputs: np.ndarray,
+        combiner: str,
+        stacker: Any,
+        thresholds: Optional[Sequence[float]],
+    ) -> Dict[str, np.ndarray]:
+        """Combine member outputs (members, rows, width) into the :meth:`score_fields`."""
+        raise NotImplementedError
+
+    def fit_stacker(
+        self, outputs: np.ndarray, labels: np.ndarray, width: int, weights: Optional[np.ndarray]
+    ) -> Any:
+        raise NotImplementedError
+
+    def stacker_from_json(self, data: Dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+
+def member_outputs(
+    task: EnsembleTask, models: Sequence[CatBoost], features: Any, width: int, threads: int = 1
+) -> np.ndarray:
+    """Every member's output on ``features``, shape (members, rows, width)."""
+    out = np.empty((len(models), len(features), width), dtype=np.float64)
+    for index, model in enumerate(models):
+        out[index] = task.member_output(model, features, width, threads)
+    return out
+
+
+def vector_fields(output: str, width: int) -> List[str]:
+    """The UDF's double fields that make up one vector output."""
+    return [f"{output}_{index}" for index in range(width)]
+
+
+def split_fields(values: np.ndarray, output: str) -> Dict[str, np.ndarray]:
+    """A (rows, width) matrix as the named per-column fields of :func:`vector_fields`."""
+    return {f"{output}_{index}": values[:, index] for index in range(values.shape[1])}

@@ -1,0 +1,143 @@
+"""Classification: CatBoostClassifier members whose class probabilities are combined.
+
+Labels are class indices 0..C-1. A member's output is its probability of each class,
+aligned to the full class set; the combiners are :mod:`sparkensemble.combiners`, and
+the stacker is the logistic regression of :mod:`sparkensemble.stacking`. No Spark here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+import numpy as np
+from catboost import CatBoostClassifier, Pool
+
+from sparkensemble.combiners import COMBINERS, align_probabilities, combine, predict_labels
+from sparkensemble.errors import MemberDataError
+from sparkensemble.stacking import Stacker, fit_stacker
+from sparkensemble.tasks.base import EnsembleTask, member_outputs, split_fields, vector_fields
+
+_VERBOSITY_KEYS = ("verbose", "logging_level", "silent", "verbose_eval", "metric_period")
+
+
+def quiet(kwargs: Mapping[str, Any]) -> Dict[str, Any]:
+    """CatBoost keyword arguments that log nothing unless the user asked for logging."""
+    kwargs = dict(kwargs)
+    if not any(key in kwargs for key in _VERBOSITY_KEYS):
+        kwargs["verbose"] = False
+    return kwargs
+
+
+class ClassificationTask(EnsembleTask):
+    name = "classification"
+    metric_names = ("holdout_accuracy", "holdout_logloss", "holdout_auc")
+    combiners = COMBINERS
+    vector_outputs = ("raw", "probability")
+    string_label_fix = "index it into 0..C-1 with pyspark.ml.feature.StringIndexer first."
+    width_key = "numClasses"
+    label_dtype = np.int64
+
+    def model_class(self) -> type:
+        return CatBoostClassifier
+
+    def catboost_model(
+        self, width: int, seed: int, thread_count: int, catboost_kwargs: Mapping[str, Any]
+    ) -> CatBoostClassifier:
+        kwargs = quiet(catboost_kwargs)
+        kwargs.setdefault("loss_function", "MultiClass" if width > 2 else "Logloss")
+        return CatBoostClassifier(
+            random_seed=seed,
+            thread_count=thread_count,
+            allow_writing_files=False,
+            class_names=list(range(width)),
+            **kwargs,
+        )
+
+    def check_labels(
+        self, stats: Mapping[str, Any], label_col: str, declared: Optional[int]
+    ) -> int:
+        bad = stats["nan_labels"] + stats["inf_labels"] + stats["non_integral_labels"]
+        if bad or stats["min_label"] < 0:
+            raise ValueError(
+                f"labelCol={label_col!r} must hold class indices 0, 1, ..., C-1, but has "
+                f"non-integral, NaN, infinite or negative values (min {stats['min_label']}); "
+                f"index the labels with pyspark.ml.feature.StringIndexer first."
+            )
+        observed = int(stats["max_label"]) + 1
+        if declared is not None and observed > declared:
+            raise ValueError(
+                f"labelCol={label_col!r} has value {observed - 1}, but its metadata declares "
+                f"{declared} classes."
+            )
+        num_classes = max(declared or 0, observed)
+        if num_classes < 2:
+            raise ValueError(
+                f"labelCol={label_col!r} holds a single class; a classifier needs at least two."
+            )
+        return num_classes
+
+    def check_member_labels(self, labels: np.ndarray, train: np.ndarray) -> None:
+        train_classes = np.unique(labels[train])
+        if len(train_classes) < 2:
+            raise MemberDataError(
+                f"its {int(train.sum())} training rows hold a single class "
+                f"({train_classes.astype(np.int64).tolist()}); use fewer members, or a foldCol "
+                f"that mixes classes"
+            )
+
+    def member_output(
+        self, model: CatBoostClassifier, features: Any, width: int, threads: int
+    ) -> np.ndarray:
+        proba = model.predict_proba(features, thread_count=threads)
+        return align_probabilities(proba, model.classes_, width)
+
+    def holdout_metrics(
+        self, model: CatBoostClassifier, holdout: Optional[Pool], width: int
+    ) -> Dict[str, float]:
+        if holdout is None:
+            return dict.fromkeys(self.metric_names, np.nan)
+        logloss = "MultiClass" if width > 2 else "Logloss"
+        auc = "AUC:type=Mu" if width > 2 else "AUC"
+        values = model.eval_metrics(
+            holdout, ["Accuracy", logloss, auc], ntree_start=model.tree_count_ - 1
+        )
+        return {
+            "holdout_accuracy": float(values["Accuracy"][-1]),
+            "holdout_logloss": float(values[logloss][-1]),
+            "holdout_auc": float(values[auc][-1]),
+        }
+
+    def score_fields(self, width: int) -> List[str]:
+        return [*vector_fields("raw", width), *vector_fields("probability", width), "prediction"]
+
+    def score(
+        self,
+        outputs: np.ndarray,
+        combiner: str,
+        stacker: Optional[Stacker],
+        thresholds: Optional[Sequence[float]],
+    ) -> Dict[str, np.ndarray]:
+        raw, probability = combine(outputs, combiner, stacker)
+        return {
+            **split_fields(raw, "raw"),
+            **split_fields(probability, "probability"),
+            "prediction": predict_labels(probability, thresholds),
+        }
+
+    def fit_stacker(
+        self, outputs: np.ndarray, labels: np.ndarray, width: int, weights: Optional[np.ndarray]
+    ) -> Stacker:
+        return fit_stacker(outputs, labels, width, weights=weights)
+
+    def stacker_from_json(self, data: Dict[str, Any]) -> Stacker:
+        return Stacker.from_json(data)
+
+
+CLASSIFICATION = ClassificationTask()
+
+
+def member_probabilities(
+    models: Sequence[CatBoostClassifier], features: Any, num_classes: int, threads: int = 1
+) -> np.ndarray:
+    """Each member's class probabilities, shape (members, rows, classes)."""
+    return member_outputs(CLASSIFICATION, models, features, num_classes, threads)
