@@ -135,3 +135,17 @@ def run_end_to_end_module(env: dict, basetemp, *pytest_args: str) -> str:
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     return result.stdout.strip().splitlines()[-1]
+
+
+def make_regression(rows: int, features: int = 5, seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
+    """Rows whose label is a smooth function of the first features, plus noise."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(rows, features))
+    y = 2.0 * x[:, 0] + np.sin(2.0 * x[:, 1]) + 0.5 * x[:, 2] ** 2 + 0.3 * rng.normal(size=rows)
+    return x, y
+
+
+@pytest.fixture(scope="session")
+def regression_df(spark):
+    x, y = make_regression(400, seed=3)
+    return to_frame(spark, x, y).cache()

@@ -25,7 +25,12 @@ from pyspark.ml.linalg import Vectors
 from pyspark.sql import functions as F
 
 from conftest import files_under, make_classification, no_spark_jobs, to_frame
-from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
+from sparkensemble import (
+    SampledEnsembleClassificationModel,
+    SampledEnsembleClassifier,
+    SampledEnsembleRegressionModel,
+    SampledEnsembleRegressor,
+)
 
 SMALL = {"iterations": 10, "depth": 2, "seed": 3}
 # pyspark 4 raises SparkRuntimeException for raise_error; 3.5 passes the JVM's exception on.
@@ -40,6 +45,7 @@ class Context:
     model: SampledEnsembleClassificationModel  # fitted on df, no stacker
     city_model: SampledEnsembleClassificationModel  # inputCols=[city, x], city categorical
     other: SampledEnsembleClassificationModel  # fitted on df with another seed
+    regression_model: SampledEnsembleRegressionModel  # fitted on df's features, no stacker
     tmp_path: Any
     estimator: SampledEnsembleClassifier = field(default_factory=SampledEnsembleClassifier)
 
@@ -164,6 +170,17 @@ def member_with_one_class(c):
     return fit(to_frame(c.spark, x, y, fold=[int(f) for f in fold]), foldCol="fold")
 
 
+def fit_regression(c, label, **kwargs):
+    """Fit the regressor on the context's features with ``label`` as its label column."""
+    estimator = SampledEnsembleRegressor(**{"numMembers": 2, **SMALL, **kwargs})
+    return estimator.fit(with_label(c.df, label))
+
+
+def real_label_or(bad_value):
+    """A real-valued label, with ``bad_value`` on about a tenth of the rows."""
+    return F.when(F.rand(1) < 0.9, F.col("label") * 3.0 + F.rand(2)).otherwise(bad_value)
+
+
 def with_label(df, value):
     return df.withColumn("label", value)
 
@@ -172,46 +189,64 @@ def with_fold(c, value):
     return c.df.withColumn("fold", F.lit(value))
 
 
-PARAMS = [
-    Case(
-        "params",
-        f"{name}={value!r}",
-        lambda c, n=name, v=value: SampledEnsembleClassifier(**{n: v}),
-        message,
-        error,
-        True,
-    )
-    for name, value, message, error in [
-        ("numMembers", 0, r"'numMembers'.*>= 1. Got 0", ValueError),
-        ("numMembers", "five", r"numMembers", TypeError),
-        ("strategy", "rows", r"'strategy'.*\['fold', 'partition'\]. Got 'rows'", ValueError),
-        ("combiner", "avg", r"'combiner'.*\['mean', 'median', 'max', 'stacked'\]", ValueError),
-        ("validationFraction", 0.0, r"'validationFraction'.*\(0, 1\)", ValueError),
-        ("validationFraction", 1.0, r"'validationFraction'.*\(0, 1\)", ValueError),
-        ("earlyStoppingRounds", -1, r"'earlyStoppingRounds'.*>= 0", ValueError),
-        ("iterations", 0, r"'iterations'.*>= 1", ValueError),
-        ("learningRate", 0.0, r"'learningRate'.*> 0", ValueError),
-        ("maxRowsPerMember", 0, r"'maxRowsPerMember'.*>= 1", ValueError),
-        ("catboostParams", {"thread_count": 2}, r"spark.task.cpus", ValueError),
-        ("catboostParams", {"random_seed": 2}, r"seed Param", ValueError),
-        ("catboostParams", {"depth": 2}, r"depth Param", ValueError),
+PARAMS = (
+    [
+        Case(
+            "params",
+            f"{name}={value!r}",
+            lambda c, n=name, v=value: SampledEnsembleClassifier(**{n: v}),
+            message,
+            error,
+            True,
+        )
+        for name, value, message, error in [
+            ("numMembers", 0, r"'numMembers'.*>= 1. Got 0", ValueError),
+            ("numMembers", "five", r"numMembers", TypeError),
+            ("strategy", "rows", r"'strategy'.*\['fold', 'partition'\]. Got 'rows'", ValueError),
+            ("combiner", "avg", r"'combiner'.*\['mean', 'median', 'max', 'stacked'\]", ValueError),
+            ("validationFraction", 0.0, r"'validationFraction'.*\(0, 1\)", ValueError),
+            ("validationFraction", 1.0, r"'validationFraction'.*\(0, 1\)", ValueError),
+            ("earlyStoppingRounds", -1, r"'earlyStoppingRounds'.*>= 0", ValueError),
+            ("iterations", 0, r"'iterations'.*>= 1", ValueError),
+            ("learningRate", 0.0, r"'learningRate'.*> 0", ValueError),
+            ("maxRowsPerMember", 0, r"'maxRowsPerMember'.*>= 1", ValueError),
+            ("catboostParams", {"thread_count": 2}, r"spark.task.cpus", ValueError),
+            ("catboostParams", {"random_seed": 2}, r"seed Param", ValueError),
+            ("catboostParams", {"depth": 2}, r"depth Param", ValueError),
+        ]
     ]
-] + [
-    Case(
-        "params",
-        "a grid value",
-        lambda c: c.estimator.copy({c.estimator.combiner: "avg"}),
-        r"'combiner'",
-        before_jobs=True,
-    ),
-    Case(
-        "params",
-        "model combiner",
-        lambda c: c.model.copy().setCombiner("vote"),
-        r"'combiner'",
-        before_jobs=True,
-    ),
-]
+    + [
+        Case(
+            "params",
+            f"regressor {name}={value!r}",
+            lambda c, n=name, v=value: SampledEnsembleRegressor(**{n: v}),
+            message,
+            before_jobs=True,
+        )
+        for name, value, message in [
+            ("combiner", "max", r"'combiner'.*\['mean', 'median', 'stacked'\]. Got 'max'"),
+            ("lossFunction", "Logloss", r"regression loss among \['RMSE', 'MAE'.*Got 'Logloss'"),
+            ("lossFunction", "Quantile:alpha=2", r"lossFunction='Quantile:alpha=2' is not valid"),
+            ("catboostParams", {"loss_function": "MAE"}, r"use the lossFunction Param"),
+        ]
+    ]
+    + [
+        Case(
+            "params",
+            "a grid value",
+            lambda c: c.estimator.copy({c.estimator.combiner: "avg"}),
+            r"'combiner'",
+            before_jobs=True,
+        ),
+        Case(
+            "params",
+            "model combiner",
+            lambda c: c.model.copy().setCombiner("vote"),
+            r"'combiner'",
+            before_jobs=True,
+        ),
+    ]
+)
 
 FIT_SCHEMA = [
     Case(
@@ -225,6 +260,18 @@ FIT_SCHEMA = [
         "string label",
         lambda c: fit(with_label(c.df, F.when(F.col("label") == 1, "yes").otherwise("no"))),
         r"labelCol='label' is a string column.*StringIndexer",
+    ),
+    Case(
+        "fit",
+        "regression: string label",
+        lambda c: fit_regression(c, F.col("label").cast("string")),
+        r"labelCol='label' is a string column; a regression label must be numeric.*double",
+    ),
+    Case(
+        "fit",
+        "regression: partition strategy, numMembers above the input's partitions",
+        lambda c: fit_regression(c, F.col("label"), strategy="partition", numMembers=9),
+        r"needs numMembers=9 input partitions, but the input has \d+; repartition",
     ),
     Case(
         "fit",
@@ -368,13 +415,22 @@ FIT_DATA = [
         member_with_one_class,
         r"member 1 could not train.*single class.*foldCol",
     ),
-    # Counting partitions would run the input's plan, so training finds this one.
+    # Empty partitions show only once the rows are read, so training finds this one.
     Case(
         "fit",
-        "fewer partitions than members",
-        lambda c: fit(c.df.repartition(2), strategy="partition", numMembers=9),
-        r"needs 9 non-empty partitions, but only 2.*repartition",
+        "fewer non-empty partitions than members",
+        lambda c: fit(c.df.repartition(3, F.lit(1)), strategy="partition", numMembers=3),
+        r"needs 3 non-empty partitions, but only \d held rows.*repartition",
     ),
+    *[
+        Case("fit", f"regression: {name}", lambda c, label=label: fit_regression(c, label()), error)
+        for name, label, error in [
+            ("null labels", lambda: real_label_or(None), r"labelCol='label' has \d+ null values"),
+            ("NaN labels", lambda: real_label_or(float("nan")), r"has \d+ NaN and 0 infinite"),
+            ("inf labels", lambda: real_label_or(float("inf")), r"0 NaN and \d+ infinite values"),
+            ("a constant label", lambda: F.lit(2.0), r"labelCol='label' is constant \(2.0\)"),
+        ]
+    ],
 ]
 
 TRANSFORM = [
@@ -418,6 +474,13 @@ TRANSFORM = [
         "stacked without a stacker",
         lambda c: c.model.copy().setCombiner("stacked").transform(c.df),
         r"fitted without one.*refit with combiner='stacked'",
+        before_jobs=True,
+    ),
+    Case(
+        "transform",
+        "regression: stacked without a stacker",
+        lambda c: c.regression_model.copy().setCombiner("stacked").transform(c.df),
+        r"fitted without one; refit with combiner='stacked', or choose mean, median\.",
         before_jobs=True,
     ),
     Case(
@@ -518,13 +581,14 @@ CASES = PARAMS + FIT_SCHEMA + FIT_DATA + TRANSFORM + SAVE + LOAD
 @pytest.fixture(scope="module")
 def fitted(spark, binary_df):
     cities = city_frame(spark)
-    return cities, fit(binary_df), fit_cities(cities), fit(binary_df, seed=4)
+    regression = SampledEnsembleRegressor(numMembers=2, **SMALL).fit(binary_df)
+    return cities, fit(binary_df), fit_cities(cities), fit(binary_df, seed=4), regression
 
 
 @pytest.fixture
 def context(spark, binary_df, fitted, tmp_path):
-    cities, model, city_model, other = fitted
-    return Context(spark, binary_df, cities, model, city_model, other, tmp_path)
+    cities, model, city_model, other, regression = fitted
+    return Context(spark, binary_df, cities, model, city_model, other, regression, tmp_path)
 
 
 def test_the_catalogue_covers_every_stage_with_20_cases_or_more():

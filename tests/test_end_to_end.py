@@ -3,11 +3,20 @@
 import numpy as np
 import pytest
 from pyspark.ml import Pipeline, PipelineModel
-from pyspark.ml.evaluation import BinaryClassificationEvaluator, MulticlassClassificationEvaluator
+from pyspark.ml.evaluation import (
+    BinaryClassificationEvaluator,
+    MulticlassClassificationEvaluator,
+    RegressionEvaluator,
+)
 from pyspark.ml.feature import VectorAssembler
 
-from conftest import make_classification, to_frame
-from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
+from conftest import SPARK_MODE, make_classification, make_regression, to_frame
+from sparkensemble import (
+    SampledEnsembleClassificationModel,
+    SampledEnsembleClassifier,
+    SampledEnsembleRegressionModel,
+    SampledEnsembleRegressor,
+)
 
 SMALL = {"iterations": 15, "depth": 3, "seed": 8}
 
@@ -64,3 +73,38 @@ def test_pipeline_model_round_trip(spark, tmp_path):
     np.testing.assert_array_equal(
         probabilities(loaded.transform(df)), probabilities(fitted.transform(df))
     )
+
+
+def predictions(df):
+    return np.array([r.prediction for r in df.select("prediction").collect()])
+
+
+def test_regressor_fit_stack_save_load_in_a_pipeline(spark, tmp_path):
+    x, y = make_regression(300, seed=24)
+    rows = [(*map(float, row[:3]), float(label)) for row, label in zip(x, y)]
+    df = spark.createDataFrame(rows, ["a", "b", "c", "label"]).cache()
+    fitted = Pipeline(
+        stages=[
+            VectorAssembler(inputCols=["a", "b", "c"], outputCol="features"),
+            SampledEnsembleRegressor(numMembers=2, combiner="stacked", varianceCol="var", **SMALL),
+        ]
+    ).fit(df)
+    scored = fitted.transform(df)
+    assert RegressionEvaluator(metricName="r2").evaluate(scored) > 0.6
+    assert scored.where("var < 0").count() == 0
+    path = str(tmp_path / "regression-pipeline")
+    fitted.write().overwrite().save(path)
+    loaded = PipelineModel.load(path)
+    assert isinstance(loaded.stages[-1], SampledEnsembleRegressionModel)
+    np.testing.assert_array_equal(predictions(loaded.transform(df)), predictions(scored))
+
+
+def test_partition_strategy_with_num_members_unset(spark):
+    x, y = make_regression(200, seed=25)
+    df = to_frame(spark, x, y, partitions=3)
+    estimator = SampledEnsembleRegressor(strategy="partition", **SMALL)
+    if SPARK_MODE == "connect":
+        with pytest.raises(ValueError, match=r"one member per input partition.*set numMembers"):
+            estimator.fit(df)
+    else:
+        assert len(estimator.fit(df).members) == 3
