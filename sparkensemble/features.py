@@ -96,9 +96,11 @@ def column_blocks(input_cols: Sequence[str], categorical_cols: Sequence[str]) ->
     categorical = set(categorical_cols)
     numeric = [F.col(c).cast("double") for c in input_cols if c not in categorical]
     numeric_block = F.array(*numeric).cast("array<double>")
+    categories = [_as_category(F.col(c)) for c in input_cols if c in categorical]
     return FeatureBlocks(
         numeric=numeric_block,
-        categorical=F.array(*[_as_category(F.col(c)) for c in input_cols if c in categorical]),
+        # None, not an empty array, when no column is categorical: scoring reads one block.
+        categorical=F.array(*categories) if categories else None,
         categorical_positions=[i for i, c in enumerate(input_cols) if c in categorical],
         check=numeric_block,
     )

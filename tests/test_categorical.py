@@ -107,3 +107,18 @@ def test_stacked_categorical_model_round_trips(tmp_path, cities):
     assert loaded.hasStacker
     expected = model.transform(test).select("probability").collect()
     assert loaded.transform(test).select("probability").collect() == expected
+
+
+def test_raw_numeric_input_columns_without_categories_fit_and_score(spark):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(300, 2))
+    label = (x[:, 0] + 0.3 * rng.normal(size=300) > 0).astype(float)
+    df = spark.createDataFrame(
+        [(float(a), float(b), float(y)) for (a, b), y in zip(x, label)],
+        "a double, b double, y double",
+    )
+    model = SampledEnsembleClassifier(
+        inputCols=["a", "b"], labelCol="y", numMembers=2, iterations=20, seed=1
+    ).fit(df.withColumn("b", F.col("b").cast("int")))
+    scored = model.transform(df.withColumn("b", F.col("b").cast("int")))
+    assert BinaryClassificationEvaluator(labelCol="y").evaluate(scored) > 0.8
