@@ -99,3 +99,17 @@ def write(name: str, result: Dict[str, Any]) -> Path:
     path.write_text(json.dumps({"machine": machine(), **result}, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     return path
+
+
+def diamonds():
+    """ggplot2's diamonds (53,940 rows: price, 6 numeric and 3 categorical columns), read
+    from the CSV that plotnine's wheel ships, so it works offline. plotnine is not imported."""
+    import importlib.util
+
+    import pandas as pd
+
+    spec = importlib.util.find_spec("plotnine")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("the diamonds data ships with plotnine: pip install plotnine")
+    folder = Path(list(spec.submodule_search_locations)[0])
+    return pd.read_csv(folder / "data" / "diamonds.csv")

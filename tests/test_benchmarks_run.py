@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).parent.parent
 BENCHMARKS = ROOT / "benchmarks"
-for extra_module in ("sklearn", "xgboost", "matplotlib"):
+for extra_module in ("sklearn", "xgboost", "matplotlib", "plotnine"):
     pytest.importorskip(extra_module, reason="install the [test] extra, which includes it")
 
 TINY = {
@@ -25,9 +25,11 @@ TINY = {
     "transform_throughput.py": ["--rows", "3000", "--repeats", "1", "--iterations", "10"],
     "peers.py": ["--rows", "3000", "--iterations", "10"],
     "scaling.py": ["--rows", "2000", "4000", "--iterations", "5"],
+    "regression_accuracy.py": ["--iterations", "10", "--diamond-rows", "2000", "--members", "2"],
 }
 EXAMPLE = ["--rows", "3000", "--iterations", "30", "--out"]
-# The example goes last: it stops the Spark session when it is done.
+REGRESSION_EXAMPLE = ["--iterations", "20"]
+# The examples go last: each stops the Spark session when it is done.
 RUN_ALL = """
 import json, runpy, sys
 runs = json.loads(sys.argv[1])
@@ -43,6 +45,7 @@ def test_every_benchmark_and_the_comparison_example_run_and_write_their_output(t
     assert sorted(TINY) == sorted(p.name for p in BENCHMARKS.glob("[!_]*.py"))
     example_out = tmp_path / "example"
     scripts = [(str(BENCHMARKS / name), args) for name, args in TINY.items()]
+    scripts.append((str(ROOT / "examples" / "regression.py"), REGRESSION_EXAMPLE))
     scripts.append((str(ROOT / "examples" / "compare_strategies.py"), [*EXAMPLE, str(example_out)]))
     runs = json.dumps({"benchmarks": str(BENCHMARKS), "scripts": scripts})
     result = subprocess.run(
@@ -60,6 +63,9 @@ def test_every_benchmark_and_the_comparison_example_run_and_write_their_output(t
         assert written["machine"]["cpus"] >= 1, script
 
     assert "catboost-spark skipped: " in result.stdout  # no JAR can be fetched here
+    assert "predictions identical = True" in result.stdout  # the regression example's reload
+    regression = json.loads((tmp_path / "regression_accuracy.json").read_text())
+    assert {"diabetes", "diamonds"} <= set(regression)
     table = json.loads((example_out / "results.json").read_text())
     approaches = {r["approach"] for r in table["results"]}
     expected = {"centralized CatBoost", "xgboost.spark", "Spark MLlib GBT", "mean", "median"}
