@@ -8,7 +8,7 @@ import numpy as np
 
 from sparkensemble.stacking import Stacker
 
-COMBINERS = ("mean", "median", "max", "stacked")
+COMBINERS = ("mean", "median", "max", "geometric", "stacked")
 
 
 def align_probabilities(proba: np.ndarray, classes: Sequence[int], num_classes: int) -> np.ndarray:
@@ -51,6 +51,12 @@ def combine(
         raw = np.median(member_proba, axis=0)
     elif combiner == "max":
         raw = member_proba.max(axis=0)
+    elif combiner == "geometric":
+        # The mean of the members' raw scores, through the link: a renormalised geometric
+        # mean of the probabilities. Scored exactly through the merged model, see merging.
+        raw = np.log(np.clip(member_proba, 1e-300, None)).mean(axis=0)
+        raw -= raw.mean(axis=1, keepdims=True)
+        return raw, softmax(raw)
     elif combiner == "stacked":
         if stacker is None:
             raise ValueError(
@@ -64,6 +70,12 @@ def combine(
             f"Got {combiner!r} instead."
         )
     return raw, normalize_rows(raw)
+
+
+def softmax(margins: np.ndarray) -> np.ndarray:
+    """Row-wise softmax, stable for large margins."""
+    exp = np.exp(margins - margins.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)
 
 
 def normalize_rows(raw: np.ndarray) -> np.ndarray:

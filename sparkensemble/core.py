@@ -119,6 +119,10 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
         """Sets the value of :py:attr:`catboostParams`."""
         return self._set(catboostParams=value)
 
+    def setContributionsCol(self: E, value: str) -> E:
+        """Sets the value of :py:attr:`contributionsCol`."""
+        return self._set(contributionsCol=value)
+
     def setSeed(self: E, value: int) -> E:
         """Sets the value of :py:attr:`seed`."""
         return self._set(seed=value)

@@ -16,6 +16,7 @@ from pyspark.sql import functions as F
 
 from sparkensemble.features import check_category_kinds, feature_blocks
 from sparkensemble.members import assemble_features
+from sparkensemble.merging import merge_members
 from sparkensemble.params import _SampledEnsembleParams
 from sparkensemble.persistence import (
     FORMAT_VERSION,
@@ -24,16 +25,21 @@ from sparkensemble.persistence import (
     canonical_member_table,
     member_table_columns,
 )
-from sparkensemble.scoring import (
+from sparkensemble.scorer import (
+    CONTRIBUTIONS,
+    ScoreSpec,
     cached_members,
-    checked_features,
+    cached_merge,
     ensemble_key,
-    output_value,
-    score_column,
+    score_batch,
 )
+from sparkensemble.scoring import checked_features, output_value, score_column
 from sparkensemble.tasks import EnsembleTask
-from sparkensemble.tasks.base import member_outputs
+from sparkensemble.tasks.base import Blend
 from sparkensemble.validation import check_output_columns
+
+# What CatBoost's save_model writes; a format a model cannot take fails with CatBoost's reason.
+NATIVE_FORMATS = ("cbm", "json", "onnx", "cpp", "python", "coreml", "pmml")
 
 _SCORED = "__se_scored"
 # Per-member summary columns around the task's holdout metrics; the model table also
@@ -125,6 +131,10 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
         """Sets the value of :py:attr:`combiner`; members are re-combined, not refitted."""
         return self._set(combiner=value)
 
+    def setContributionsCol(self: M, value: str) -> M:
+        """Sets the value of :py:attr:`contributionsCol`."""
+        return self._set(contributionsCol=value)
+
     @property
     def numFeatures(self) -> int:
         """Number of features the model was fitted on."""
@@ -177,10 +187,102 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
     def _thresholds(self) -> Optional[List[float]]:
         return None
 
+    def _loss(self) -> Optional[str]:
+        """The members' loss, where it changes how raw scores become predictions."""
+        return None
+
+    def _blend(self) -> Optional[Blend]:
+        return self._task.blend(
+            self.getCombiner(), self._stacker, len(self._members), self._width, self._loss()
+        )
+
+    def _merging_combiners(self) -> List[str]:
+        """The combiners that merge the members of this model into one."""
+        return [
+            combiner
+            for combiner in self.supportedCombiners
+            if self._task.blend(
+                combiner, self._stacker, len(self._members), self._width, self._loss()
+            )
+            is not None
+        ]
+
+    def _refuse_unmerged(self, what: str) -> Blend:
+        blend = self._blend()
+        if blend is None:
+            raise ValueError(
+                f"{what} needs a combiner that merges the members into one CatBoost model, "
+                f"and combiner={self.getCombiner()!r} does not. For this model these do: "
+                f"{', '.join(self._merging_combiners())}; use setCombiner."
+            )
+        return blend
+
+    def _score_spec(self, contributions: bool = False, variance: bool = False) -> ScoreSpec:
+        thresholds = self._thresholds()
+        return ScoreSpec(
+            task=self._task.name,
+            width=self._width,
+            num_features=self._num_features,
+            combiner=self.getCombiner(),
+            stacker=self._stacker,
+            thresholds=tuple(thresholds) if thresholds is not None else None,
+            blend=self._blend(),
+            loss=self._loss(),
+            categorical_positions=tuple(self._categorical_positions),
+            contributions=contributions,
+            variance=variance,
+        )
+
+    def nativeModel(self) -> Any:
+        """The ensemble as one CatBoost model (a ``CatBoostClassifier`` or
+        ``CatBoostRegressor``), equal to ``transform`` under the current combiner.
+
+        Only combiners linear in the members' raw scores merge; the others raise a
+        ``ValueError`` naming the ones that do. The model is built in memory on the driver.
+        Its features are named after ``inputCols`` when the model reads raw columns, and
+        ``"0"``, ``"1"``, ... (the vector's slots) when it reads ``featuresCol``.
+        """
+        blend = self._refuse_unmerged("nativeModel()")
+        self._check_stacker()
+        models = cached_members(ensemble_key(self.members), self.members, self._task)
+        # A merge of its own: the cached one scores this process's batches by position, and
+        # CatBoost cannot copy a merge with categorical features (copying serialises it).
+        merged = merge_members(models, blend, self._task)
+        if self.isDefined(self.inputCols):
+            # Named after the input columns, so a pandas frame of them scores as it is.
+            merged.set_feature_names(list(self.getInputCols()))
+        return merged
+
+    def saveNativeModel(self, path: str, format: str = "cbm") -> None:
+        """Write :meth:`nativeModel` to a local ``path`` in one of CatBoost's export formats:
+        cbm, json, onnx, cpp, python, coreml or pmml."""
+        if format not in NATIVE_FORMATS:
+            raise ValueError(
+                f"format must be one of {list(NATIVE_FORMATS)}, CatBoost's export formats. "
+                f"Got {format!r} instead."
+            )
+        if self._categorical_positions:
+            raise ValueError(
+                "saveNativeModel cannot write a merged model with categorical features: "
+                "CatBoost 1.2 merges their counters exactly in memory, but cannot serialise "
+                "the merge (cbm fails; a json round trip scores differently). Use "
+                "nativeModel() in this process, or model.members one by one."
+            )
+        model = self.nativeModel()
+        try:
+            model.save_model(path, format=format)
+        except Exception as error:
+            raise ValueError(f"CatBoost cannot export this model as {format!r}: {error}") from None
+
+    def _contributions_col(self) -> str:
+        return self.getContributionsCol() if self.isDefined(self.contributionsCol) else ""
+
     def _transform(self, dataset: DataFrame) -> DataFrame:
-        outputs = self._output_columns()
+        outputs = {**self._output_columns(), CONTRIBUTIONS: self._contributions_col()}
         if not any(outputs.values()):
             return dataset
+        if outputs[CONTRIBUTIONS]:
+            self._refuse_unmerged(f"contributionsCol={outputs[CONTRIBUTIONS]!r}")
         blocks = feature_blocks(
             self, dataset.schema, self._categorical_positions, self._num_features
         )
@@ -192,22 +294,15 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
             numeric = checked_features(
                 blocks.check, numeric, self._num_features, self.getFeaturesCol()
             )
-        scored = dataset.withColumn(
-            _SCORED,
-            score_column(
-                blocks,
-                numeric,
-                self.members,
-                self._task,
-                self._width,
-                self.getCombiner(),
-                self._thresholds(),
-                self._stacker,
-            ),
+        spec = self._score_spec(
+            contributions=bool(outputs[CONTRIBUTIONS]), variance=bool(outputs.get("variance"))
         )
+        sizes = {name: self._width for name in self._task.vector_outputs}
+        sizes[CONTRIBUTIONS] = spec.contributions_size()
+        scored = dataset.withColumn(_SCORED, score_column(blocks, numeric, self.members, spec))
         for output, column in outputs.items():
             if column:
-                value = output_value(F.col(_SCORED), output, self._task, self._width)
+                value = output_value(F.col(_SCORED), output, sizes.get(output))
                 scored = scored.withColumn(column, value)
         return scored.drop(_SCORED)
 
@@ -229,6 +324,8 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
             numeric = np.delete(array, positions, axis=1)
             categories = array[:, positions].astype(np.int64).astype(str)
             array = assemble_features(numeric, categories, positions)
-        models = cached_members(ensemble_key(self.members), self.members, self._task)
-        outputs = member_outputs(self._task, models, array, self._width)
-        return self._task.score(outputs, self.getCombiner(), self._stacker, self._thresholds())
+        key = ensemble_key(self.members)
+        models = cached_members(key, self.members, self._task)
+        spec = self._score_spec()
+        merged = cached_merge(key, spec.blend, models, self._task) if spec.blend else None
+        return score_batch(models, array, spec, merged=merged)

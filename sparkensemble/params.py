@@ -180,6 +180,14 @@ class _SampledEnsembleParams(_PredictorParams, HasInputCols, HasWeightCol, HasSe
         "setting it, even to 3, turns off CatBoost's automatic learning rate.",
         typeConverter=_positive_float("l2LeafReg"),
     )
+    contributionsCol: Param[str] = Param(
+        Params._dummy(),
+        "contributionsCol",
+        "optional output column of per-row SHAP contributions in raw-score space: one value "
+        "per feature, then the expected value (one such block per class for multiclass). "
+        "Needs a combiner that merges the members into one model.",
+        typeConverter=TypeConverters.toString,
+    )
     catboostParams: Param[Dict[str, Any]] = Param(
         Params._dummy(),
         "catboostParams",
@@ -260,6 +268,10 @@ class _SampledEnsembleParams(_PredictorParams, HasInputCols, HasWeightCol, HasSe
         """Gets the value of l2LeafReg."""
         return self.getOrDefault(self.l2LeafReg)
 
+    def getContributionsCol(self) -> str:
+        """Gets the value of contributionsCol."""
+        return self.getOrDefault(self.contributionsCol)
+
     def getCatboostParams(self) -> Dict[str, Any]:
         """Gets the value of catboostParams or its default value."""
         return dict(self.getOrDefault(self.catboostParams))
@@ -289,8 +301,10 @@ class _SampledEnsembleClassifierParams(_SampledEnsembleParams, _ProbabilisticCla
         "combiner",
         "how member probabilities are combined at transform time: "
         + ", ".join(supportedCombiners)
-        + ". Median and max rows are renormalised to sum to 1. 'stacked' applies a logistic "
-        "regression fitted on out-of-fold predictions, and needs combiner='stacked' at fit.",
+        + ". Median and max rows are renormalised to sum to 1. 'geometric' averages the "
+        "members' raw scores (log-odds), a renormalised geometric mean of the probabilities, "
+        "and merges into one CatBoost model. 'stacked' applies a logistic regression fitted "
+        "on out-of-fold predictions, and needs combiner='stacked' at fit.",
         typeConverter=_one_of("combiner", supportedCombiners),
     )
 
@@ -306,8 +320,10 @@ class _SampledEnsembleRegressorParams(_SampledEnsembleParams, HasVarianceCol):
         "combiner",
         "how member predictions are combined at transform time: "
         + ", ".join(supportedCombiners)
-        + ". 'stacked' applies a linear regression with non-negative member weights fitted "
-        "on out-of-fold predictions, and needs combiner='stacked' at fit.",
+        + ". 'geometric' averages raw scores: the mean for identity-link losses, the "
+        "geometric mean of predictions for Poisson and Tweedie. 'stacked' applies a linear "
+        "regression with non-negative member weights fitted on out-of-fold predictions, and "
+        "needs combiner='stacked' at fit.",
         typeConverter=_one_of("combiner", supportedCombiners),
     )
     lossFunction: Param[str] = Param(

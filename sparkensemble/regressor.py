@@ -37,6 +37,9 @@ class SampledEnsembleRegressionModel(
         """Sets the value of :py:attr:`varianceCol`."""
         return self._set(varianceCol=value)
 
+    def _loss(self) -> str:
+        return self.getLossFunction()
+
     def predict(self, value: Vector) -> float:
         """The combined prediction for one feature vector."""
         return float(self._score_one(value)["prediction"][0])

@@ -1,16 +1,12 @@
 """Spark glue for transform: score every member on each Arrow batch and combine.
 
-The numeric work is the task's (:mod:`sparkensemble.tasks`): each member's output,
-then :meth:`~sparkensemble.tasks.base.EnsembleTask.score`. This module wraps it in an
+The numeric work is :func:`sparkensemble.scorer.score_batch`; this module wraps it in an
 iterator Arrow UDF (a pandas UDF before pyspark 4.1) and checks the input on the way in.
 """
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 import pandas as pd
@@ -26,58 +22,25 @@ except ImportError:
     _arrow_udf = None
 
 from sparkensemble.features import FeatureBlocks
-from sparkensemble.members import (
-    Features,
-    deserialize_model,
-    features_from_arrow,
-    features_from_rows,
+from sparkensemble.members import Features, features_from_arrow, features_from_rows
+from sparkensemble.scorer import (
+    ScoreSpec,
+    cached_members,
+    cached_merge,
+    ensemble_key,
+    score_batch,
 )
-from sparkensemble.tasks import EnsembleTask, task_named
-from sparkensemble.tasks.base import member_outputs, vector_fields
+from sparkensemble.tasks import task_named
+from sparkensemble.tasks.base import vector_fields
 
 
 # The UDF returns plain double columns, not array columns: Arrow moves plain doubles without
 # a Python object per row, and the JVM builds the vector outputs after.
-def score_schema(task: EnsembleTask, width: int) -> str:
-    """The UDF's struct: the task's score fields, all doubles."""
-    return ", ".join(f"{name} double" for name in task.score_fields(width))
-
-
-def output_value(scored: Column, output: str, task: EnsembleTask, width: int) -> Column:
-    """One output of the scored struct: a double, or a vector of the task's vector outputs."""
-    if output not in task.vector_outputs:
+def output_value(scored: Column, output: str, size: Optional[int]) -> Column:
+    """One output of the scored struct: a double, or with a ``size`` a vector of that many."""
+    if size is None:
         return scored[output]
-    return array_to_vector(F.array(*[scored[name] for name in vector_fields(output, width)]))
-
-
-# Python workers are reused across tasks; keeping the last few ensembles deserialised
-# means a worker loads each ensemble once, not once per task or per batch.
-_MAX_CACHED_ENSEMBLES = 4
-_ensembles: OrderedDict[str, list] = OrderedDict()
-_ensembles_lock = threading.Lock()
-
-
-def ensemble_key(blobs: Sequence[bytes]) -> str:
-    """A digest that identifies a set of members, computed once on the driver."""
-    digest = hashlib.sha256()
-    for blob in blobs:
-        digest.update(len(blob).to_bytes(8, "little"))
-        digest.update(blob)
-    return digest.hexdigest()
-
-
-def cached_members(key: str, blobs: Sequence[bytes], task: EnsembleTask) -> list:
-    """The deserialised members for ``key``, loading them on first use in this process."""
-    with _ensembles_lock:
-        if key in _ensembles:
-            _ensembles.move_to_end(key)
-            return _ensembles[key]
-    models = [deserialize_model(blob, task) for blob in blobs]
-    with _ensembles_lock:
-        _ensembles[key] = models
-        while len(_ensembles) > _MAX_CACHED_ENSEMBLES:
-            _ensembles.popitem(last=False)
-    return models
+    return array_to_vector(F.array(*[scored[name] for name in vector_fields(output, size)]))
 
 
 def checked_features(check: Column, numeric: Column, num_features: int, column: str) -> Column:
@@ -104,11 +67,7 @@ def score_column(
     blocks: FeatureBlocks,
     numeric: Column,
     blobs: List[bytes],
-    task: EnsembleTask,
-    width: int,
-    combiner: str,
-    thresholds: Optional[List[float]],
-    stacker: Any = None,
+    spec: ScoreSpec,
     arrow: Optional[bool] = None,
 ) -> Column:
     """A struct column scored by the ensemble; :func:`output_value` reads its outputs.
@@ -117,16 +76,15 @@ def score_column(
     a pandas UDF, which gets one array per row; by default the Arrow UDF where it exists.
     """
     key = ensemble_key(blobs)
-    schema = score_schema(task, width)
-    positions = blocks.categorical_positions
-    task_name = task.name
+    schema = ", ".join(f"{name} double" for name in spec.fields())
+    positions = list(spec.categorical_positions)
 
     # Only plain values are captured: these functions are shipped to the executors.
     def scored(features: Features, threads: int) -> Dict[str, np.ndarray]:
-        member_task = task_named(task_name)
-        models = cached_members(key, blobs, member_task)
-        outputs = member_outputs(member_task, models, features, width, threads)
-        return member_task.score(outputs, combiner, stacker, thresholds)
+        task = task_named(spec.task)
+        models = cached_members(key, blobs, task)
+        merged = cached_merge(key, spec.blend, models, task) if spec.blend else None
+        return score_batch(models, features, spec, threads, merged)
 
     # Spark passes one column as itself and several as a tuple; the hints below cover both.
     inputs = [numeric] if blocks.categorical is None else [numeric, blocks.categorical]

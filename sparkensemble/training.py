@@ -28,7 +28,7 @@ from sparkensemble.members import (
     stacker_sample_mask,
     train_member,
 )
-from sparkensemble.scoring import cached_members, ensemble_key
+from sparkensemble.scorer import cached_members, ensemble_key
 from sparkensemble.tasks import EnsembleTask, task_named
 from sparkensemble.tasks.base import member_outputs
 

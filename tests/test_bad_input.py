@@ -203,7 +203,12 @@ PARAMS = (
             ("numMembers", 0, r"'numMembers'.*>= 1. Got 0", ValueError),
             ("numMembers", "five", r"numMembers", TypeError),
             ("strategy", "rows", r"'strategy'.*\['fold', 'partition'\]. Got 'rows'", ValueError),
-            ("combiner", "avg", r"'combiner'.*\['mean', 'median', 'max', 'stacked'\]", ValueError),
+            (
+                "combiner",
+                "avg",
+                r"'combiner'.*\['mean', 'median', 'max', 'geometric', 'stacked'\]",
+                ValueError,
+            ),
             ("validationFraction", 0.0, r"'validationFraction'.*\(0, 1\)", ValueError),
             ("validationFraction", 1.0, r"'validationFraction'.*\(0, 1\)", ValueError),
             ("earlyStoppingRounds", -1, r"'earlyStoppingRounds'.*>= 0", ValueError),
@@ -224,7 +229,11 @@ PARAMS = (
             before_jobs=True,
         )
         for name, value, message in [
-            ("combiner", "max", r"'combiner'.*\['mean', 'median', 'stacked'\]. Got 'max'"),
+            (
+                "combiner",
+                "max",
+                r"'combiner'.*\['mean', 'median', 'geometric', 'stacked'\]. Got 'max'",
+            ),
             ("lossFunction", "Logloss", r"regression loss among \['RMSE', 'MAE'.*Got 'Logloss'"),
             ("lossFunction", "Quantile:alpha=2", r"lossFunction='Quantile:alpha=2' is not valid"),
             ("catboostParams", {"loss_function": "MAE"}, r"use the lossFunction Param"),
@@ -480,7 +489,7 @@ TRANSFORM = [
         "transform",
         "regression: stacked without a stacker",
         lambda c: c.regression_model.copy().setCombiner("stacked").transform(c.df),
-        r"fitted without one; refit with combiner='stacked', or choose mean, median\.",
+        r"fitted without one; refit with combiner='stacked', or choose mean, median, geometric\.",
         before_jobs=True,
     ),
     Case(

@@ -45,7 +45,9 @@ def test_single_member_is_returned_unchanged():
 
 
 def test_unknown_combiner_names_the_allowed_values():
-    with pytest.raises(ValueError, match=r"'combiner'.*'mean', 'median', 'max', 'stacked'.*'avg'"):
+    with pytest.raises(
+        ValueError, match=r"'combiner'.*'mean', 'median', 'max', 'geometric', 'stacked'.*'avg'"
+    ):
         combine(MEMBERS, "avg")
 
 

@@ -14,7 +14,7 @@ def test_defaults_are_fixed_and_documented():
     assert clf.getSeed() == 0  # not pyspark's per-process hash of the class name
     assert clf.getCatboostParams() == {}
     assert not clf.isDefined(clf.learningRate)  # CatBoost chooses it
-    assert "mean, median, max, stacked" in clf.explainParam("combiner")
+    assert "mean, median, max, geometric, stacked" in clf.explainParam("combiner")
 
 
 def test_constructor_set_params_and_setters_agree():

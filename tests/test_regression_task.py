@@ -76,7 +76,9 @@ def test_combiners_match_their_definitions():
     np.testing.assert_allclose(combine_predictions(predictions, "median"), [2.0, 20.0])
     stacker = LinearStacker(np.array([0.5, 0.0, 0.5]), 1.0, 3, 10)
     np.testing.assert_allclose(combine_predictions(predictions, "stacked", stacker), [4.5, 16.0])
-    with pytest.raises(ValueError, match=r"\['mean', 'median', 'stacked'\]. Got 'max'"):
+    with pytest.raises(
+        ValueError, match=r"\['mean', 'median', 'geometric', 'stacked'\]. Got 'max'"
+    ):
         combine_predictions(predictions, "max")
     with pytest.raises(ValueError, match="needs a stacker"):
         combine_predictions(predictions, "stacked")

@@ -10,10 +10,28 @@ classifier (width = number of classes), one prediction for a regressor (width = 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 from catboost import CatBoost, Pool
+
+
+@dataclass(frozen=True)
+class Blend:
+    """raw(ensemble) = sum(weights[i] * raw(member i)) + bias: a combiner that merges."""
+
+    weights: Tuple[float, ...]
+    bias: float = 0.0
+
+    @classmethod
+    def equal(cls, members: int) -> Blend:
+        return cls(tuple([1.0 / members] * members))
+
+    def key(self) -> str:
+        """Identifies the blend in caches: exact, since the floats are written in full."""
+        return ",".join(float(w).hex() for w in (*self.weights, self.bias))
+
 
 # Label statistics the profiling job gathers for every task; each task checks its own.
 LABEL_STATS = (
@@ -79,6 +97,23 @@ class EnsembleTask:
         thresholds: Optional[Sequence[float]],
     ) -> Dict[str, np.ndarray]:
         """Combine member outputs (members, rows, width) into the :meth:`score_fields`."""
+        raise NotImplementedError
+
+    def blend(
+        self, combiner: str, stacker: Any, members: int, width: int, loss: Optional[str]
+    ) -> Optional[Blend]:
+        """The members' weights and bias when ``combiner`` is linear in their raw scores,
+        so that the ensemble is one merged model; None when it is not."""
+        raise NotImplementedError
+
+    def score_raw(
+        self,
+        raw: np.ndarray,
+        width: int,
+        loss: Optional[str],
+        thresholds: Optional[Sequence[float]],
+    ) -> Dict[str, np.ndarray]:
+        """The :meth:`score_fields` from a merged model's raw scores."""
         raise NotImplementedError
 
     def fit_stacker(

@@ -12,10 +12,22 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 import numpy as np
 from catboost import CatBoostClassifier, Pool
 
-from sparkensemble.combiners import COMBINERS, align_probabilities, combine, predict_labels
+from sparkensemble.combiners import (
+    COMBINERS,
+    align_probabilities,
+    combine,
+    predict_labels,
+    softmax,
+)
 from sparkensemble.errors import MemberDataError
 from sparkensemble.stacking import Stacker, fit_stacker
-from sparkensemble.tasks.base import EnsembleTask, member_outputs, split_fields, vector_fields
+from sparkensemble.tasks.base import (
+    Blend,
+    EnsembleTask,
+    member_outputs,
+    split_fields,
+    vector_fields,
+)
 
 _VERBOSITY_KEYS = ("verbose", "logging_level", "silent", "verbose_eval", "metric_period")
 
@@ -120,6 +132,32 @@ class ClassificationTask(EnsembleTask):
         raw, probability = combine(outputs, combiner, stacker)
         return {
             **split_fields(raw, "raw"),
+            **split_fields(probability, "probability"),
+            "prediction": predict_labels(probability, thresholds),
+        }
+
+    def blend(
+        self, combiner: str, stacker: Optional[Stacker], members: int, width: int, loss: Any
+    ) -> Optional[Blend]:
+        if combiner == "geometric":
+            return Blend.equal(members)
+        if combiner == "stacked" and stacker is not None and width == 2:
+            # The binary stacker is a logistic regression on the members' log-odds.
+            return Blend(tuple(stacker.coefficients[0].tolist()), float(stacker.intercepts[0]))
+        return None
+
+    def score_raw(
+        self, raw: np.ndarray, width: int, loss: Any, thresholds: Optional[Sequence[float]]
+    ) -> Dict[str, np.ndarray]:
+        # Binary raw scores are log-odds m; as for the stacker, the raw vector is [-m/2, m/2].
+        # Multiclass raw scores are centred, as combine's geometric mean of probabilities is.
+        if width == 2:
+            margins = np.column_stack([-raw / 2.0, raw / 2.0])
+        else:
+            margins = raw - raw.mean(axis=1, keepdims=True)
+        probability = softmax(margins)
+        return {
+            **split_fields(margins, "raw"),
             **split_fields(probability, "probability"),
             "prediction": predict_labels(probability, thresholds),
         }

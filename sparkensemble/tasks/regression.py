@@ -13,7 +13,7 @@ from catboost import CatBoostError, CatBoostRegressor, Pool
 
 from sparkensemble.errors import MemberDataError
 from sparkensemble.stacking import LinearStacker, fit_linear_stacker
-from sparkensemble.tasks.base import EnsembleTask
+from sparkensemble.tasks.base import Blend, EnsembleTask
 from sparkensemble.tasks.classification import quiet
 
 # CatBoost's single-output regression losses. Each takes CatBoost's parameter syntax,
@@ -32,7 +32,13 @@ REGRESSION_LOSSES = (
     "Lq",
     "RMSPE",
 )
-COMBINERS = ("mean", "median", "stacked")
+COMBINERS = ("mean", "median", "geometric", "stacked")
+# Losses whose predict() is exp(raw score): CatBoost's "Exponent" prediction type.
+LOG_LINK_LOSSES = ("Poisson", "Tweedie")
+
+
+def has_log_link(loss: Optional[str]) -> bool:
+    return bool(loss) and str(loss).split(":", 1)[0] in LOG_LINK_LOSSES
 
 
 def check_loss_function(value: str) -> str:
@@ -142,6 +148,31 @@ class RegressionTask(EnsembleTask):
             "variance": outputs[:, :, 0].var(axis=0),
         }
 
+    def blend(
+        self,
+        combiner: str,
+        stacker: Optional[LinearStacker],
+        members: int,
+        width: int,
+        loss: Optional[str],
+    ) -> Optional[Blend]:
+        if combiner == "geometric":
+            return Blend.equal(members)
+        if has_log_link(loss):
+            return None  # a mean of exp(raw) is not exp of a mean of raw scores
+        if combiner == "mean":
+            return Blend.equal(members)
+        if combiner == "stacked" and stacker is not None:
+            return Blend(tuple(stacker.weights.tolist()), stacker.intercept)
+        return None
+
+    def score_raw(
+        self, raw: np.ndarray, width: int, loss: Optional[str], thresholds: Any
+    ) -> Dict[str, np.ndarray]:
+        prediction = np.exp(raw) if has_log_link(loss) else raw
+        # The variance needs every member's prediction; the scorer fills it when asked.
+        return {"prediction": prediction, "variance": np.full(len(raw), np.nan)}
+
     def fit_stacker(
         self, outputs: np.ndarray, labels: np.ndarray, width: int, weights: Optional[np.ndarray]
     ) -> LinearStacker:
@@ -159,6 +190,9 @@ def combine_predictions(
         return predictions.mean(axis=0)
     if combiner == "median":
         return np.median(predictions, axis=0)
+    if combiner == "geometric":
+        # It averages raw scores, not predictions: the scorer merges the members for it.
+        raise ValueError("combiner='geometric' is scored from raw scores, by the merged model")
     if combiner == "stacked":
         if stacker is None:
             raise ValueError(
