@@ -8,6 +8,11 @@ Three wall times on one cached DataFrame, in one run:
 3. the same input column through an identity iterator pandas UDF, with a ``noop`` write:
    what Spark costs to move the rows through Python at all.
 
+It then measures what merging buys: the same members scored with combiner='mean' (one
+CatBoost call per member per batch) and with 'geometric' (one call to the merged model),
+with 2 and 5 members. Each repeat times the two in turn; every repeat's ratio is written,
+and the worst one is the figure quoted.
+
 Reported: (2) / (1), the share of transform spent predicting, and the overhead
 (1) / ((2) + (3)), where 1.0 means transform costs no more than predicting plus the floor.
 On pyspark 4.1+ transform reads its input through an Arrow UDF, which skips the per-row
@@ -37,11 +42,38 @@ def wall(step) -> float:
     return time.perf_counter() - started
 
 
+def merged_gain(model, df, x, repeats: int, noop) -> dict:
+    """Transform with per-member calls over transform with the merged model, paired."""
+    per_member, merged = model.copy().setCombiner("mean"), model.copy().setCombiner("geometric")
+    for candidate in (per_member, merged):  # warm up: workers and the caches
+        noop(candidate.transform(df))
+    ratios = []
+    for _ in range(repeats):
+        one = wall(lambda: noop(per_member.transform(df)))
+        ratios.append(one / wall(lambda: noop(merged.transform(df))))
+    native, members = merged.nativeModel(), _members(model)
+    direct_members = wall(lambda: [m.predict(x, prediction_type="RawFormulaVal") for m in members])
+    direct_merged = wall(lambda: native.predict(x, prediction_type="RawFormulaVal"))
+    return {
+        "members": len(model.members),
+        "mean_over_geometric_transform": [round(r, 3) for r in ratios],
+        "worst_mean_over_geometric_transform": round(min(ratios), 3),
+        "direct_members_over_merged_predict": round(direct_members / direct_merged, 3),
+    }
+
+
+def _members(model):
+    from catboost import CatBoostClassifier
+
+    return [CatBoostClassifier().load_model(blob=blob) for blob in model.members]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=300_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--iterations", type=int, default=1000, help="CatBoost's default")
+    parser.add_argument("--merge-members", type=int, nargs="+", default=[2, 5])
     args = parser.parse_args()
 
     from catboost import CatBoostClassifier
@@ -93,6 +125,16 @@ def main() -> None:
         for name, step in steps.items():
             best[name] = min(best[name], wall(step))
     transform, direct, floor = best["transform"], best["predict_proba"], best["identity_udf"]
+    merging = []
+    for members in args.merge_members:
+        fitted = (
+            model
+            if members == len(model.members)
+            else SampledEnsembleClassifier(
+                numMembers=members, iterations=args.iterations, seed=1
+            ).fit(df)
+        )
+        merging.append(merged_gain(fitted, df, x, max(args.repeats, 3), noop))
     arrow_floor = best.get("arrow_identity_udf")
     write(
         "transform_throughput",
@@ -113,6 +155,7 @@ def main() -> None:
                 None if arrow_floor is None else round(arrow_floor / transform, 3)
             ),
             "target": "transform_over_predict_plus_floor <= 1.0",
+            "merged_model": merging,
         },
     )
 
