@@ -10,9 +10,10 @@ from __future__ import annotations
 import importlib.util
 import logging
 from dataclasses import replace
-from typing import Any, ClassVar, Dict, List, TypeVar
+from typing import Any, ClassVar, Dict, Iterator, List, Sequence, Tuple, TypeVar
 
 import numpy as np
+from pyspark.ml.param import Param
 from pyspark.sql import DataFrame
 
 from sparkensemble.features import category_kinds, feature_blocks
@@ -28,6 +29,7 @@ from sparkensemble.training import (
     raise_member_errors,
     train_members,
 )
+from sparkensemble.tuning import SharedFitIterator
 from sparkensemble.validation import TrainingProfile, check_fit_schema, profile_training_data
 
 logger = logging.getLogger(__name__)
@@ -126,6 +128,14 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
     def setSeed(self: E, value: int) -> E:
         """Sets the value of :py:attr:`seed`."""
         return self._set(seed=value)
+
+    def fitMultiple(
+        self, dataset: DataFrame, paramMaps: Sequence[Dict[Param, Any]]
+    ) -> Iterator[Tuple[int, _SampledEnsembleModel]]:
+        """Fit one model per param map, training members once for maps that differ only in
+        transform-time Params (combiner, thresholds, output columns). Thread-safe, as
+        CrossValidator's parallelism needs."""
+        return SharedFitIterator(self.copy(), dataset, paramMaps)
 
     def write(self) -> SafeWriter:
         """An MLWriter for this estimator's params (no pickle: JSON metadata only)."""
