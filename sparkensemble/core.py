@@ -17,7 +17,7 @@ from pyspark.ml.param import Param
 from pyspark.sql import DataFrame
 
 from sparkensemble.features import category_kinds, feature_blocks
-from sparkensemble.members import MemberSettings, derive_member_seeds
+from sparkensemble.members import MemberSettings, derive_member_seeds, presample_threshold
 from sparkensemble.model import _SampledEnsembleModel
 from sparkensemble.params import _SampledEnsembleParams
 from sparkensemble.persistence import ParamsReader, SafeWriter
@@ -26,6 +26,7 @@ from sparkensemble.training import (
     hashed_rows,
     member_frame,
     out_of_fold_predictions,
+    presampled,
     raise_member_errors,
     train_members,
 )
@@ -236,11 +237,17 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
             categorical_positions=tuple(categorical_positions),
             task=self._task.name,
         )
-        layout = member_frame(rows, strategy, num_members)
+        # Fold members' sizes are known from the profile; only there can Spark sample first.
+        threshold = None
+        if strategy == "fold" and not self.isDefined(self.foldCol):
+            threshold = presample_threshold(profile.rows, num_members, self.getMaxRowsPerMember())
+        layout = member_frame(presampled(rows, threshold), strategy, num_members)
         results = train_members(
             layout, seeds, settings, has_weight=has_weight, max_rows=self.getMaxRowsPerMember()
         )
-        raise_member_errors(results, num_members, strategy)
+        raise_member_errors(
+            results, num_members, strategy, profile.rows if threshold is not None else None
+        )
         results["seed"] = [seeds[m] for m in results["member"]]
         return self._model_class._from_members(
             results, profile.width, profile.num_features, categorical_positions

@@ -115,12 +115,13 @@ def holdout_mask(row_hash: np.ndarray, fraction: float) -> np.ndarray:
 class RowCap:
     """Keeps at most ``max_rows`` of the Arrow rows added to it, whatever their order.
 
-    It keeps the rows with the smallest salted row hashes. The smallest k of a set do
-    not depend on the order rows arrive in, so the sample survives repartitioning and
-    retries. It holds at most twice ``max_rows`` plus one batch at any time.
+    It keeps the rows with the smallest row hashes. The smallest k of a set do not depend
+    on the order rows arrive in, so the sample survives repartitioning and retries; and
+    Spark can apply the same order before the shuffle (:func:`presample_threshold`), so
+    only about the kept rows travel. The content hash is uniform, and independent of the
+    holdout and stacker samples, which mix it first. It holds at most twice ``max_rows``
+    plus one batch at any time.
     """
-
-    _SALT = 0x2545F4914F6CDD1D
 
     def __init__(self, max_rows: int, hash_column: str) -> None:
         self.max_rows = max_rows
@@ -134,14 +135,13 @@ class RowCap:
         table = pa.Table.from_batches([rows]) if isinstance(rows, pa.RecordBatch) else rows
         self.seen += table.num_rows
         self._tables.append(table)
-        hashes = table.column(self.hash_column).to_numpy()
-        self._priorities.append(_mix64(hashes, self._SALT))
+        self._priorities.append(table.column(self.hash_column).to_numpy())
         self._held += table.num_rows
         if self._held > 2 * self.max_rows:
             self._compact()
 
     def rows(self) -> Optional[pa.Table]:
-        """The kept rows: all of them, or the ``max_rows`` with the smallest priority."""
+        """The kept rows: all of them, or the ``max_rows`` with the smallest hashes."""
         self._compact()
         return self._tables[0] if self._tables else None
 
@@ -154,6 +154,22 @@ class RowCap:
             keep = np.argpartition(priority, self.max_rows - 1)[: self.max_rows]
             table, priority = table.take(pa.array(keep)), priority[keep]
         self._tables, self._priorities, self._held = [table], [priority], table.num_rows
+
+
+def presample_threshold(rows: int, members: int, max_rows: int) -> Optional[int]:
+    """A row hash below which Spark keeps rows before the shuffle, or None to keep all.
+
+    Members of ``rows / members`` rows each keep their ``max_rows`` smallest hashes. The
+    threshold keeps, in expectation, ``max_rows`` plus five standard deviations plus 100
+    rows per member, so every member still holds its ``max_rows`` smallest (and the cap
+    then keeps exactly those) except with odds far below one in a million.
+    """
+    expected = rows / members
+    margin = max_rows + 5.0 * max_rows**0.5 + 100.0
+    if expected <= margin:
+        return None
+    fraction = margin / expected
+    return int(-(2**63) + fraction * 2.0**64)
 
 
 def stacker_sample_mask(row_hash: np.ndarray, fraction: float) -> np.ndarray:

@@ -133,6 +133,14 @@ def hashed_rows(
     return rows.withColumn(FEATURES, F.col(FEATURES).cast("array<float>"))
 
 
+def presampled(rows: DataFrame, threshold: Optional[int]) -> DataFrame:
+    """Drop, before the shuffle, rows that no capped member would keep: those hashed at or
+    above ``threshold`` (see ``members.presample_threshold``)."""
+    if threshold is None:
+        return rows
+    return rows.where(F.col(ROW_HASH) < F.lit(threshold))
+
+
 def batch_features(
     rows: Union[pa.RecordBatch, pa.Table], categorical_positions: List[int]
 ) -> Features:
@@ -236,8 +244,13 @@ def _train_one(
     return pa.RecordBatch.from_pylist([row], schema=schema)
 
 
-def raise_member_errors(results: pd.DataFrame, num_members: int, strategy: str) -> None:
-    """Turn failed or missing members into one clear driver-side error; log down-sampling."""
+def raise_member_errors(
+    results: pd.DataFrame, num_members: int, strategy: str, presampled_from: Optional[int] = None
+) -> None:
+    """Turn failed or missing members into one clear driver-side error; log down-sampling.
+
+    ``presampled_from`` is the row count Spark sampled from before the shuffle, if it did.
+    """
     failed = results[results["error"].notna()]
     if len(failed):
         first = failed.iloc[0]
@@ -247,16 +260,27 @@ def raise_member_errors(results: pd.DataFrame, num_members: int, strategy: str) 
         if first["error_kind"] == "data":
             raise ValueError(message)
         raise RuntimeError(f"{message} [{first['error_kind']}]")
-    for member in results[results["input_rows"] > results["rows"]].itertuples():
+    if presampled_from is not None:
         logger.warning(
-            "member %d was assigned %d rows, more than maxRowsPerMember=%d; it trained on a "
-            "deterministic sample of %d. Raise maxRowsPerMember (with executor memory) or "
-            "numMembers to use every row.",
-            member.member,
-            member.input_rows,
-            member.rows,
-            member.rows,
+            "each member was assigned about %d rows, more than maxRowsPerMember=%d: Spark kept "
+            "a deterministic hash sample before the shuffle, and each member trained on %d "
+            "rows. Raise maxRowsPerMember (with executor memory) or numMembers to use every "
+            "row.",
+            presampled_from // num_members,
+            int(results["rows"].max()),
+            int(results["rows"].max()),
         )
+    else:
+        for member in results[results["input_rows"] > results["rows"]].itertuples():
+            logger.warning(
+                "member %d was assigned %d rows, more than maxRowsPerMember=%d; it trained on "
+                "a deterministic sample of %d. Raise maxRowsPerMember (with executor memory) "
+                "or numMembers to use every row.",
+                member.member,
+                member.input_rows,
+                member.rows,
+                member.rows,
+            )
     missing = sorted(set(range(num_members)) - set(results["member"].astype(int)))
     if missing:
         if strategy == "partition":

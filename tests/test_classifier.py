@@ -227,3 +227,40 @@ def test_max_rows_per_member_samples_deterministically_and_warns(binary_df, capl
     assert "more than maxRowsPerMember=120" in caplog.text
     again = clf.fit(binary_df.repartition(5).cache())
     assert again.members == model.members
+
+
+def test_a_cap_that_binds_samples_in_spark_and_keeps_members_identical(spark):
+    x, y = make_classification(6000, seed=14)
+    clf = SampledEnsembleClassifier(numMembers=2, maxRowsPerMember=500, **SMALL)
+    first = clf.fit(to_frame(spark, x, y, partitions=2).cache())
+    summary = first.summary
+    assert list(summary["rows"]) == [500, 500]
+    # Spark pre-sampled: far fewer than the 3,000 rows each member was assigned arrived.
+    assert (summary["input_rows"] < 1000).all() and (summary["input_rows"] >= 500).all()
+    again = clf.fit(to_frame(spark, x, y, partitions=7).cache())
+    assert again.members == first.members
+
+
+def test_an_uncapped_fit_is_not_presampled(binary_df):
+    model = SampledEnsembleClassifier(numMembers=2, **SMALL).fit(binary_df)
+    assert model.summary["input_rows"].sum() == binary_df.count()
+
+
+def test_the_presample_trains_the_same_members_as_moving_every_row(spark):
+    from pyspark.ml.functions import vector_to_array
+
+    x, y = make_classification(6000, seed=15)
+    df = to_frame(spark, x, y, partitions=2)
+    seed, members = SMALL["seed"], 2
+    # The fold the content hash gives each row, as training computes it; a foldCol turns
+    # the presample off, so this fit moves every row and caps only in the workers.
+    row_hash = F.xxhash64(F.lit(seed), vector_to_array("features", "float64"), F.col("label"))
+    df = df.withColumn("fold", F.pmod(row_hash, F.lit(members)).cast("int")).cache()
+    clf = SampledEnsembleClassifier(numMembers=members, maxRowsPerMember=400, **SMALL)
+    presampled = clf.fit(df)
+    moved = clf.copy({clf.foldCol: "fold"}).fit(df)
+    assert list(moved.summary["input_rows"]) == [
+        int(n) for n in np.bincount([r.fold for r in df.select("fold").collect()])
+    ]
+    assert (presampled.summary["input_rows"] < moved.summary["input_rows"]).all()
+    assert presampled.members == moved.members

@@ -233,3 +233,26 @@ def test_arrow_batches_give_the_same_features_as_per_row_arrays():
     # A null element is missing to CatBoost, like NaN.
     whole = features_from_arrow(pa.array(numeric, pa.list_(pa.float64())), None, [])
     assert whole.dtype == np.float64 and np.isnan(whole[0, 1])
+
+
+def test_row_cap_keeps_the_smallest_row_hashes():
+    data = arrow_rows(h=hashes(500, seed=4), v=np.arange(500))
+    kept = capped([data], 40).rows()
+    assert sorted(kept["h"].to_pylist()) == sorted(data["h"].to_pylist())[:40]
+
+
+def test_the_presample_keeps_a_superset_of_what_each_capped_member_keeps():
+    from sparkensemble.members import presample_threshold
+
+    assert presample_threshold(rows=1000, members=2, max_rows=500) is None  # no cap binds
+    assert presample_threshold(rows=1200, members=2, max_rows=500) is None  # within margin
+    row_hash = hashes(400_000, seed=5)
+    members, cap = 4, 20_000
+    threshold = presample_threshold(len(row_hash), members, cap)
+    assert threshold is not None
+    kept = row_hash < threshold
+    assert kept.mean() < 0.25  # most rows never cross the shuffle
+    for member in range(members):
+        mine = row_hash[np.mod(row_hash, members) == member]
+        smallest = np.sort(mine)[:cap]
+        assert (smallest < threshold).all()  # the cap's choice survives the presample
