@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).parent.parent
 BENCHMARKS = ROOT / "benchmarks"
-for extra_module in ("sklearn", "xgboost", "matplotlib", "plotnine"):
+for extra_module in ("sklearn", "xgboost", "matplotlib", "plotnine", "lightgbm"):
     pytest.importorskip(extra_module, reason="install the [test] extra, which includes it")
 
 TINY = {
@@ -26,6 +26,8 @@ TINY = {
     "peers.py": ["--rows", "3000", "--iterations", "10"],
     "scaling.py": ["--rows", "2000", "4000", "--iterations", "5"],
     "regression_accuracy.py": ["--iterations", "10", "--diamond-rows", "2000", "--members", "2"],
+    "cheap_tuning.py": ["--rows", "2000", "--iterations", "5"],
+    "frontier.py": ["--rows", "3000", "--quick"],
 }
 EXAMPLE = ["--rows", "3000", "--iterations", "30", "--out"]
 REGRESSION_EXAMPLE = ["--iterations", "20"]
@@ -66,6 +68,15 @@ def test_every_benchmark_and_the_comparison_example_run_and_write_their_output(t
     assert "predictions identical = True" in result.stdout  # the regression example's reload
     regression = json.loads((tmp_path / "regression_accuracy.json").read_text())
     assert {"diabetes", "diamonds"} <= set(regression)
+    frontier = json.loads((tmp_path / "frontier.json").read_text())
+    systems = {p["system"] for p in frontier["diamonds"]["points"]}
+    assert systems == {
+        "sparkensemble",
+        "xgboost.spark",
+        "centralized CatBoost",
+        "centralized LightGBM",
+    }
+    assert (tmp_path / "frontier_blog.png").stat().st_size > 0
     table = json.loads((example_out / "results.json").read_text())
     approaches = {r["approach"] for r in table["results"]}
     expected = {"centralized CatBoost", "xgboost.spark", "Spark MLlib GBT", "mean", "median"}

@@ -1,0 +1,336 @@
+"""Time to accuracy: each system over its main knobs, on the same data and task slots.
+
+For every setting: fit seconds (each system's own overhead included) and test accuracy
+and AUC on a 70/30 split. Systems:
+
+- sparkensemble: members = slots and 5, over iterations x depth x learning rate;
+- xgboost.spark (num_workers = slots): n_estimators x max_depth;
+- centralized CatBoost and LightGBM on all cores; collecting the rows to the driver is
+  timed once and reported apart.
+
+Data: the post's make_classification at --rows, and a real one with categorical columns,
+ggplot2's diamonds (from plotnine's wheel, offline): is a stone's cut "Ideal", from its
+carat, colour, clarity, price and depth/table proportions. xgboost.spark gets the two
+categorical columns as StringIndexer codes, as a user would give them.
+
+Writes JSON and one PNG per dataset: every point, and each system's Pareto front. The
+lead check: for every accuracy that an xgboost.spark setting reaches, the fastest
+sparkensemble setting that reaches it, as a ratio of fit seconds.
+
+    pip install -e ".[benchmarks,examples]" lightgbm
+    python benchmarks/frontier.py [--rows 1000000] [--datasets blog diamonds]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any, Dict, List
+
+import numpy as np
+from _common import RESULTS, blog_data, diamonds, local_session, to_spark, write
+
+OURS = [  # (iterations, depth, learning rate; None lets CatBoost choose)
+    (100, 6, None),
+    (300, 6, None),
+    (1000, 6, None),
+    (100, 8, 0.3),
+    (300, 8, 0.3),
+    (300, 10, 0.3),
+]
+XGB = [(n, d) for n in (100, 300, 1000) for d in (6, 8)]
+CENTRAL = [(1000, 6, None), (300, 8, 0.3), (300, 10, 0.3)]
+LGBM = [(n, leaves) for n in (300, 1000) for leaves in (63, 255)]
+DIAMOND_CATEGORIES = ["color", "clarity"]
+DIAMOND_NUMBERS = ["carat", "depth", "table", "price", "x", "y", "z"]
+
+
+def blog(spark, rows: int, slots: int):
+    from sklearn.model_selection import train_test_split
+
+    x, y = blog_data(rows)
+    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.3, random_state=123)
+    return {
+        "train": to_spark(spark, x_train, y_train, slots),
+        "test": to_spark(spark, x_test, y_test, slots),
+        "inputs": {},
+        "vector": None,
+    }
+
+
+def stones(spark, slots: int):
+    from pyspark.ml.feature import StringIndexer, VectorAssembler
+    from sklearn.model_selection import train_test_split
+
+    frame = diamonds()
+    frame["label"] = (frame["cut"] == "Ideal").astype(float)
+    frame = frame[[*DIAMOND_NUMBERS, *DIAMOND_CATEGORIES, "label"]]
+    train, test = train_test_split(frame, test_size=0.3, random_state=123)
+    indexer = StringIndexer(
+        inputCols=DIAMOND_CATEGORIES,
+        outputCols=[f"{c}_code" for c in DIAMOND_CATEGORIES],
+        handleInvalid="keep",
+    )
+    assembler = VectorAssembler(
+        inputCols=DIAMOND_NUMBERS + [f"{c}_code" for c in DIAMOND_CATEGORIES],
+        outputCol="features",
+    )
+    spark_train = spark.createDataFrame(train).repartition(slots)
+    fitted = indexer.fit(spark_train)
+
+    def prepared(df):
+        out = assembler.transform(fitted.transform(df)).cache()
+        out.count()
+        return out
+
+    return {
+        "train": prepared(spark_train),
+        "test": prepared(spark.createDataFrame(test).repartition(slots)),
+        "inputs": {
+            "inputCols": DIAMOND_NUMBERS + DIAMOND_CATEGORIES,
+            "categoricalCols": DIAMOND_CATEGORIES,
+        },
+        "vector": None,
+    }
+
+
+def scores(scored) -> Dict[str, float]:
+    from pyspark.ml.evaluation import (
+        BinaryClassificationEvaluator,
+        MulticlassClassificationEvaluator,
+    )
+
+    return {
+        "accuracy": MulticlassClassificationEvaluator(metricName="accuracy").evaluate(scored),
+        "auc": BinaryClassificationEvaluator().evaluate(scored),
+    }
+
+
+def timed_fit(estimator, data) -> Dict[str, Any]:
+    started = time.perf_counter()
+    model = estimator.fit(data["train"])
+    seconds = time.perf_counter() - started
+    return {
+        "fit_seconds": round(seconds, 2),
+        **{k: round(v, 5) for k, v in scores(model.transform(data["test"])).items()},
+    }
+
+
+def spark_systems(data, slots: int) -> List[Dict[str, Any]]:
+    from xgboost.spark import SparkXGBClassifier
+
+    from sparkensemble import SampledEnsembleClassifier
+
+    points = []
+    SampledEnsembleClassifier(numMembers=slots, iterations=10, **data["inputs"]).fit(
+        data["train"]
+    )  # warm the Python workers once, as any session that has run a job has them
+    for members in sorted({slots, 5}):
+        for iterations, depth, rate in OURS:
+            settings = {"numMembers": members, "iterations": iterations, "depth": depth}
+            if rate is not None:
+                settings["learningRate"] = rate
+            estimator = SampledEnsembleClassifier(seed=1, **settings, **data["inputs"])
+            points.append({"system": "sparkensemble", **settings, **timed_fit(estimator, data)})
+            print(points[-1], flush=True)
+    for trees, depth in XGB:
+        estimator = SparkXGBClassifier(
+            num_workers=slots, n_estimators=trees, max_depth=depth, seed=1, verbosity=0
+        )
+        points.append(
+            {
+                "system": "xgboost.spark",
+                "n_estimators": trees,
+                "max_depth": depth,
+                **timed_fit(estimator, data),
+            }
+        )
+        print(points[-1], flush=True)
+    return points
+
+
+def centralized(data) -> List[Dict[str, Any]]:
+    import lightgbm
+    from catboost import CatBoostClassifier
+    from sklearn.metrics import accuracy_score, roc_auc_score
+
+    columns = data["inputs"].get("inputCols")
+    categories = data["inputs"].get("categoricalCols", [])
+    started = time.perf_counter()
+    frames = {}
+    for part in ("train", "test"):
+        if columns:
+            frames[part] = data[part].select(*columns, "label").toPandas()
+        else:
+            pdf = data[part].select("features", "label").toPandas()
+            matrix = np.stack([v.toArray() for v in pdf["features"]])
+            frames[part] = (matrix, pdf["label"].to_numpy())
+    collect_seconds = time.perf_counter() - started
+
+    def xy(part):
+        if columns:
+            frame = frames[part]
+            return frame[columns], frame["label"].to_numpy()
+        return frames[part]
+
+    (x_train, y_train), (x_test, y_test) = xy("train"), xy("test")
+    points = []
+
+    def record(system, settings, model, seconds):
+        proba = model.predict_proba(x_test)[:, 1]
+        points.append(
+            {
+                "system": system,
+                **settings,
+                "fit_seconds": round(seconds, 2),
+                "accuracy": round(accuracy_score(y_test, proba > 0.5), 5),
+                "auc": round(roc_auc_score(y_test, proba), 5),
+            }
+        )
+        print(points[-1], flush=True)
+
+    for iterations, depth, rate in CENTRAL:
+        settings = {"iterations": iterations, "depth": depth, "learning_rate": rate}
+        model = CatBoostClassifier(
+            thread_count=-1,
+            random_seed=1,
+            verbose=False,
+            cat_features=categories or None,
+            **{k: v for k, v in settings.items() if v is not None},
+        )
+        started = time.perf_counter()
+        model.fit(x_train, y_train)
+        record("centralized CatBoost", settings, model, time.perf_counter() - started)
+    light_train = x_train.astype({c: "category" for c in categories}) if columns else x_train
+    if columns:
+        x_test = x_test.astype({c: "category" for c in categories})
+    for trees, leaves in LGBM:
+        model = lightgbm.LGBMClassifier(
+            n_estimators=trees, num_leaves=leaves, random_state=1, verbose=-1
+        )
+        started = time.perf_counter()
+        model.fit(light_train, y_train)
+        record(
+            "centralized LightGBM",
+            {"n_estimators": trees, "num_leaves": leaves},
+            model,
+            time.perf_counter() - started,
+        )
+    return points, round(collect_seconds, 2)
+
+
+def pareto(points: List[Dict[str, Any]], metric: str) -> List[Dict[str, Any]]:
+    """The settings no other setting of the same system beats on both time and metric."""
+    front, best = [], -np.inf
+    for point in sorted(points, key=lambda p: (p["fit_seconds"], -p[metric])):
+        if point[metric] > best:
+            front.append(point)
+            best = point[metric]
+    return front
+
+
+def lead(points: List[Dict[str, Any]], metric: str) -> List[Dict[str, Any]]:
+    """For each xgboost.spark setting: the fastest sparkensemble setting as good or better."""
+    ours = [p for p in points if p["system"] == "sparkensemble"]
+    rows = []
+    for peer in (p for p in points if p["system"] == "xgboost.spark"):
+        good = [p for p in ours if p[metric] >= peer[metric]]
+        fastest = min(good, key=lambda p: p["fit_seconds"]) if good else None
+        rows.append(
+            {
+                "xgboost": {
+                    k: peer[k] for k in ("n_estimators", "max_depth", metric, "fit_seconds")
+                },
+                "sparkensemble": None
+                if fastest is None
+                else {
+                    k: fastest.get(k)
+                    for k in (
+                        "numMembers",
+                        "iterations",
+                        "depth",
+                        "learningRate",
+                        metric,
+                        "fit_seconds",
+                    )
+                },
+                "time_ratio": None
+                if fastest is None
+                else round(fastest["fit_seconds"] / peer["fit_seconds"], 3),
+            }
+        )
+    return rows
+
+
+def plot(name: str, points: List[Dict[str, Any]], metric: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(8, 5))
+    for system in dict.fromkeys(p["system"] for p in points):
+        mine = [p for p in points if p["system"] == system]
+        line = axes.plot(
+            *zip(*[(p["fit_seconds"], p[metric]) for p in pareto(mine, metric)]),
+            marker="o",
+            label=system,
+        )[0]
+        axes.scatter(
+            [p["fit_seconds"] for p in mine],
+            [p[metric] for p in mine],
+            color=line.get_color(),
+            alpha=0.3,
+            s=15,
+        )
+    axes.set_xscale("log")
+    axes.set_xlabel("fit seconds (log scale), 2 task slots")
+    axes.set_ylabel(f"test {metric}")
+    axes.set_title(f"{name}: Pareto front per system; faint dots are every setting")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    figure.savefig(RESULTS / f"frontier_{name}.png", dpi=110)
+    plt.close(figure)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--datasets", nargs="+", default=["blog", "diamonds"])
+    parser.add_argument("--quick", action="store_true", help="two settings per system")
+    args = parser.parse_args()
+    if args.quick:
+        global OURS, XGB, CENTRAL, LGBM
+        OURS, XGB, CENTRAL, LGBM = OURS[:1], XGB[:1], CENTRAL[1:2], LGBM[:1]
+
+    import logging
+
+    logging.getLogger("XGBoost-PySpark").setLevel(logging.WARNING)
+    spark = local_session(2)
+    slots = spark.sparkContext.defaultParallelism
+    results = {}
+    for name in args.datasets:
+        data = blog(spark, args.rows, slots) if name == "blog" else stones(spark, slots)
+        points = spark_systems(data, slots)
+        central, collect_seconds = centralized(data)
+        points += central
+        metric = "accuracy"
+        plot(name, points, metric)
+        results[name] = {
+            "train_rows": data["train"].count(),
+            "collect_to_driver_seconds": collect_seconds,
+            "points": points,
+            "pareto": {
+                s: pareto([p for p in points if p["system"] == s], metric)
+                for s in dict.fromkeys(p["system"] for p in points)
+            },
+            "lead_on_accuracy": lead(points, "accuracy"),
+            "lead_on_auc": lead(points, "auc"),
+        }
+    write("frontier", {"rows": args.rows, "slots": slots, **results})
+
+
+if __name__ == "__main__":
+    main()
