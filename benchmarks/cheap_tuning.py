@@ -20,7 +20,7 @@ from _common import blog_data, local_session, to_spark, write
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--iterations", type=int, default=200)
+    parser.add_argument("--iterations", type=int, default=1000, help="CatBoost's default")
     args = parser.parse_args()
 
     from pyspark.ml import Estimator
