@@ -3,7 +3,8 @@
 For every setting: fit seconds (each system's own overhead included) and test accuracy
 and AUC on a 70/30 split. Systems:
 
-- sparkensemble: members = slots and 5, over iterations x depth x learning rate;
+- sparkensemble: members = slots (and 5 on a few settings), over iterations x depth x
+  learning rate, and CatBoost's border_count (catboostParams) where it buys speed;
 - xgboost.spark (num_workers = slots): n_estimators x max_depth;
 - centralized CatBoost and LightGBM on all cores; collecting the rows to the driver is
   timed once and reported apart.
@@ -30,13 +31,22 @@ from typing import Any, Dict, List
 import numpy as np
 from _common import RESULTS, blog_data, diamonds, local_session, to_spark, write
 
-OURS = [  # (iterations, depth, learning rate; None lets CatBoost choose)
-    (100, 6, None),
-    (300, 6, None),
-    (1000, 6, None),
-    (100, 8, 0.3),
-    (300, 8, 0.3),
-    (300, 10, 0.3),
+# (members, iterations, depth, learning rate or None for CatBoost's choice, border_count or
+# None for CatBoost's 254). "slots" is the session's task slots.
+OURS = [
+    ("slots", 100, 6, None, None),
+    ("slots", 300, 6, None, None),
+    ("slots", 1000, 6, None, None),
+    ("slots", 100, 8, 0.3, None),
+    ("slots", 100, 8, 0.5, 32),
+    ("slots", 150, 8, 0.3, None),
+    ("slots", 200, 8, 0.3, 32),
+    ("slots", 300, 8, 0.3, None),
+    ("slots", 150, 10, 0.3, 32),
+    ("slots", 300, 10, 0.3, None),
+    (5, 100, 8, 0.3, None),
+    (5, 300, 8, 0.3, None),
+    (5, 1000, 6, None, None),
 ]
 XGB = [(n, d) for n in (100, 300, 1000) for d in (6, 8)]
 CENTRAL = [(1000, 6, None), (300, 8, 0.3), (300, 10, 0.3)]
@@ -125,14 +135,19 @@ def spark_systems(data, slots: int) -> List[Dict[str, Any]]:
     SampledEnsembleClassifier(numMembers=slots, iterations=10, **data["inputs"]).fit(
         data["train"]
     )  # warm the Python workers once, as any session that has run a job has them
-    for members in sorted({slots, 5}):
-        for iterations, depth, rate in OURS:
-            settings = {"numMembers": members, "iterations": iterations, "depth": depth}
-            if rate is not None:
-                settings["learningRate"] = rate
-            estimator = SampledEnsembleClassifier(seed=1, **settings, **data["inputs"])
-            points.append({"system": "sparkensemble", **settings, **timed_fit(estimator, data)})
-            print(points[-1], flush=True)
+    for members, iterations, depth, rate, borders in OURS:
+        settings: Dict[str, Any] = {
+            "numMembers": slots if members == "slots" else members,
+            "iterations": iterations,
+            "depth": depth,
+        }
+        if rate is not None:
+            settings["learningRate"] = rate
+        if borders is not None:
+            settings["catboostParams"] = {"border_count": borders}
+        estimator = SampledEnsembleClassifier(seed=1, **settings, **data["inputs"])
+        points.append({"system": "sparkensemble", **settings, **timed_fit(estimator, data)})
+        print(points[-1], flush=True)
     for trees, depth in XGB:
         estimator = SparkXGBClassifier(
             num_workers=slots, n_estimators=trees, max_depth=depth, seed=1, verbosity=0
@@ -229,6 +244,12 @@ def pareto(points: List[Dict[str, Any]], metric: str) -> List[Dict[str, Any]]:
     return front
 
 
+def _settings(point: Dict[str, Any], metric: str) -> Dict[str, Any]:
+    """A point's settings, its seconds and the metric asked for."""
+    other = {"accuracy", "auc"} - {metric}
+    return {k: v for k, v in point.items() if k != "system" and k not in other}
+
+
 def lead(points: List[Dict[str, Any]], metric: str) -> List[Dict[str, Any]]:
     """For each xgboost.spark setting: the fastest sparkensemble setting as good or better."""
     ours = [p for p in points if p["system"] == "sparkensemble"]
@@ -241,19 +262,7 @@ def lead(points: List[Dict[str, Any]], metric: str) -> List[Dict[str, Any]]:
                 "xgboost": {
                     k: peer[k] for k in ("n_estimators", "max_depth", metric, "fit_seconds")
                 },
-                "sparkensemble": None
-                if fastest is None
-                else {
-                    k: fastest.get(k)
-                    for k in (
-                        "numMembers",
-                        "iterations",
-                        "depth",
-                        "learningRate",
-                        metric,
-                        "fit_seconds",
-                    )
-                },
+                "sparkensemble": None if fastest is None else _settings(fastest, metric),
                 "time_ratio": None
                 if fastest is None
                 else round(fastest["fit_seconds"] / peer["fit_seconds"], 3),

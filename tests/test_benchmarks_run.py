@@ -28,6 +28,18 @@ TINY = {
     "regression_accuracy.py": ["--iterations", "10", "--diamond-rows", "2000", "--members", "2"],
     "cheap_tuning.py": ["--rows", "2000", "--iterations", "5"],
     "frontier.py": ["--rows", "3000", "--quick"],
+    "fit_fixed_cost.py": ["--rows", "2000", "--iterations", "5", "--fits", "1"],
+    "capped_scaling.py": [
+        "--rows",
+        "3000",
+        "6000",
+        "--caps",
+        "1000",
+        "--iterations",
+        "5",
+        "--xgb-trees",
+        "5",
+    ],
 }
 EXAMPLE = ["--rows", "3000", "--iterations", "30", "--out"]
 REGRESSION_EXAMPLE = ["--iterations", "20"]
