@@ -25,27 +25,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _common import local_session, write
+from _common import blog_data, local_session, write
 from scaling import PeakSampler
-
-
-def blog_rows(rows: int, test_rows: int):
-    """The post's make_classification; the same centroids at every size, fresh samples."""
-    from sklearn.datasets import make_classification
-
-    return make_classification(
-        n_samples=rows + test_rows,
-        n_features=20,
-        n_informative=10,
-        n_redundant=5,
-        n_repeated=5,
-        n_classes=2,
-        n_clusters_per_class=4,
-        flip_y=0.1,
-        class_sep=0.75,
-        random_state=123,
-        shuffle=True,
-    )
 
 
 def as_spark(spark, x: np.ndarray, y: np.ndarray, path: Path, partitions: int):
@@ -103,11 +84,12 @@ def main() -> None:
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="capped-scaling-"))
     workdir.mkdir(parents=True, exist_ok=True)
     SampledEnsembleClassifier(numMembers=slots, iterations=5).fit(
-        as_spark(spark, *blog_rows(10_000, 0), workdir / "warm.parquet", slots)
+        as_spark(spark, *blog_data(10_000), workdir / "warm.parquet", slots)
     )
     sizes = []
     for rows in sorted(args.rows):
-        x, y = blog_rows(rows, args.test_rows)
+        # One draw per size: the post's centroids, with its held-out rows drawn alongside.
+        x, y = blog_data(rows + args.test_rows)
         train = as_spark(
             spark,
             x[:rows],

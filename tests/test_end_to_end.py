@@ -108,3 +108,17 @@ def test_partition_strategy_with_num_members_unset(spark):
             estimator.fit(df)
     else:
         assert len(estimator.fit(df).members) == 3
+
+
+def test_geometric_merges_into_one_native_model_with_shap_contributions(spark):
+    x, y = make_classification(300, seed=26)
+    df = to_frame(spark, x, y, partitions=2).cache()
+    model = SampledEnsembleClassifier(
+        numMembers=2, combiner="geometric", contributionsCol="shap", **SMALL
+    ).fit(df)
+    rows = model.transform(df).select("features", "probability", "rawPrediction", "shap").collect()
+    features = np.array([r.features.toArray() for r in rows])
+    native = model.nativeModel().predict_proba(features)
+    np.testing.assert_allclose(native, [r.probability.toArray() for r in rows], atol=1e-9)
+    margins = np.array([r.rawPrediction[1] * 2 for r in rows])  # raw vector is [-m/2, m/2]
+    np.testing.assert_allclose([sum(r.shap) for r in rows], margins, atol=1e-9)
