@@ -142,3 +142,13 @@ def test_a_member_whose_rows_share_one_label_reports_a_data_error():
     x, _ = make_regression(100, seed=3)
     with pytest.raises(MemberDataError, match=r"training rows all have the label 2.5"):
         train_member(x, np.full(100, 2.5), hashes(100), regression_settings())
+
+
+def test_the_profile_gathers_exactly_the_label_statistics_tasks_check(spark):
+    from pyspark.sql.types import DoubleType
+
+    from sparkensemble.tasks.base import LABEL_STATS
+    from sparkensemble.validation import _label_aggregates
+
+    frame = spark.createDataFrame([(1.5,)], "y double")
+    assert tuple(frame.select(*_label_aggregates("y", DoubleType())).columns) == LABEL_STATS
