@@ -76,8 +76,8 @@ class SharedFitIterator(Iterator[Tuple[int, Any]]):
         first = self._maps[self._keys.index(key)]
         training = {p: v for p, v in first.items() if p.name not in TRANSFORM_PARAMS}
         # Fitted with the stacker when any map of the group stacks: the members are the same.
-        stacked = "stacked" in self._combiners(key)
-        training[self.estimator.combiner] = "stacked" if stacked else self._combiners(key)[0]
+        combiners = self._combiners(key)
+        training[self.estimator.combiner] = "stacked" if "stacked" in combiners else combiners[0]
         return self.estimator.fit(self.dataset, training)
 
     @staticmethod

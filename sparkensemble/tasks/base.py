@@ -125,6 +125,17 @@ class EnsembleTask:
         raise NotImplementedError
 
 
+_VERBOSITY_KEYS = ("verbose", "logging_level", "silent", "verbose_eval", "metric_period")
+
+
+def quiet(kwargs: Mapping[str, Any]) -> Dict[str, Any]:
+    """CatBoost keyword arguments that log nothing unless the user asked for logging."""
+    kwargs = dict(kwargs)
+    if not any(key in kwargs for key in _VERBOSITY_KEYS):
+        kwargs["verbose"] = False
+    return kwargs
+
+
 def member_outputs(
     task: EnsembleTask, models: Sequence[CatBoost], features: Any, width: int, threads: int = 1
 ) -> np.ndarray:

@@ -25,19 +25,10 @@ from sparkensemble.tasks.base import (
     Blend,
     EnsembleTask,
     member_outputs,
+    quiet,
     split_fields,
     vector_fields,
 )
-
-_VERBOSITY_KEYS = ("verbose", "logging_level", "silent", "verbose_eval", "metric_period")
-
-
-def quiet(kwargs: Mapping[str, Any]) -> Dict[str, Any]:
-    """CatBoost keyword arguments that log nothing unless the user asked for logging."""
-    kwargs = dict(kwargs)
-    if not any(key in kwargs for key in _VERBOSITY_KEYS):
-        kwargs["verbose"] = False
-    return kwargs
 
 
 class ClassificationTask(EnsembleTask):

@@ -13,8 +13,7 @@ from catboost import CatBoostError, CatBoostRegressor, Pool
 
 from sparkensemble.errors import MemberDataError
 from sparkensemble.stacking import LinearStacker, fit_linear_stacker
-from sparkensemble.tasks.base import Blend, EnsembleTask
-from sparkensemble.tasks.classification import quiet
+from sparkensemble.tasks.base import Blend, EnsembleTask, quiet
 
 # CatBoost's single-output regression losses. Each takes CatBoost's parameter syntax,
 # for example "Quantile:alpha=0.9" or "Tweedie:variance_power=1.5".
@@ -63,7 +62,7 @@ def check_loss_function(value: str) -> str:
     return value
 
 
-def weighted_mean(values: np.ndarray, weights: Optional[np.ndarray]) -> float:
+def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
     return float(np.average(values, weights=weights))
 
 
@@ -122,8 +121,7 @@ class RegressionTask(EnsembleTask):
         if holdout is None:
             return dict.fromkeys(self.metric_names, np.nan)
         labels = np.asarray(holdout.get_label(), dtype=np.float64)
-        weights = holdout.get_weight()
-        weights = np.asarray(weights) if len(weights) and np.ptp(weights) > 0 else None
+        weights = np.asarray(holdout.get_weight(), dtype=np.float64)  # ones when unweighted
         errors = model.predict(holdout) - labels
         total = weighted_mean((labels - weighted_mean(labels, weights)) ** 2, weights)
         mse = weighted_mean(errors**2, weights)
