@@ -487,6 +487,13 @@ TRANSFORM = [
     ),
     Case(
         "transform",
+        "regression: varianceCol names an existing column",
+        lambda c: c.regression_model.copy().setVarianceCol("label").transform(c.df),
+        r"Output column 'label' already exists",
+        before_jobs=True,
+    ),
+    Case(
+        "transform",
         "regression: stacked without a stacker",
         lambda c: c.regression_model.copy().setCombiner("stacked").transform(c.df),
         r"fitted without one; refit with combiner='stacked', or choose mean, median, geometric\.",
