@@ -2,7 +2,7 @@
 for classifiers (:class:`Stacker`) and a non-negative linear regression for regressors.
 
 Pure numpy to apply, so executors need nothing beyond numpy. Fitting uses scikit-learn
-on the driver, which is installed with ``sparkensemble[stacking]``.
+(and scipy, which it installs) on the driver: ``sparkensemble[stacking]``.
 The fitted state is only numbers, persisted as JSON.
 """
 
@@ -142,6 +142,7 @@ class LinearStacker:
     intercept: float
     num_members: int
     training_rows: int
+    shrinkage: float = 0.0  # chosen by cross-validation; 0 is plain non-negative least squares
 
     def apply(self, member_predictions: np.ndarray) -> np.ndarray:
         """The stacked prediction for predictions of shape (members, rows)."""
@@ -158,6 +159,7 @@ class LinearStacker:
             "intercept": self.intercept,
             "numMembers": self.num_members,
             "trainingRows": self.training_rows,
+            "shrinkage": self.shrinkage,
         }
 
     @classmethod
@@ -167,27 +169,79 @@ class LinearStacker:
             intercept=float(data["intercept"]),
             num_members=int(data["numMembers"]),
             training_rows=int(data["trainingRows"]),
+            shrinkage=float(data.get("shrinkage", 0.0)),  # absent before it was chosen
         )
+
+
+# Shrinkage strengths tried by cross-validation, as multiples of rows x prediction scale²:
+# 0 is plain non-negative least squares, the largest is, in effect, the mean combiner.
+_SHRINKAGE_GRID = (0.0, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
+_SHRINKAGE_FOLDS = 5
 
 
 def fit_linear_stacker(
     member_predictions: np.ndarray, labels: np.ndarray, weights: Optional[np.ndarray] = None
 ) -> LinearStacker:
-    """Least squares with an intercept and non-negative weights, on out-of-fold predictions."""
+    """Least squares with an intercept and non-negative weights, on out-of-fold predictions,
+    shrunk toward the mean combiner (equal weights, no intercept).
+
+    The strength of the shrinkage is chosen by cross-validation over the same rows, so a
+    stacker fitted on a few dozen holdout rows stays close to ``mean`` and one fitted on
+    many rows is the plain non-negative fit.
+    """
     try:
-        from sklearn.linear_model import LinearRegression
+        from scipy.optimize import lsq_linear
     except ImportError:
         raise ImportError(
-            "combiner='stacked' fits a linear regression with scikit-learn; install it with "
-            "pip install 'sparkensemble[stacking]'."
+            "combiner='stacked' fits a linear regression with scipy (installed with "
+            "scikit-learn); install it with pip install 'sparkensemble[stacking]'."
         ) from None
-    regression = LinearRegression(positive=True)
-    regression.fit(
-        member_predictions.T, np.asarray(labels, dtype=np.float64), sample_weight=weights
-    )
+    predictions = np.asarray(member_predictions, dtype=np.float64).T
+    rows, members = predictions.shape
+    labels = np.asarray(labels, dtype=np.float64)
+    root_weights = np.ones(rows) if weights is None else np.sqrt(np.asarray(weights, float))
+    # Solve for the departure from the mean combiner: weights 1/members + delta, and an
+    # intercept carried by a constant column on the predictions' scale, so one penalty
+    # treats both alike.
+    mean = predictions.mean(axis=1)
+    scale = float(np.sqrt(np.mean(mean**2))) or 1.0
+    design = np.column_stack([predictions, np.full(rows, scale)]) * root_weights[:, None]
+    residual = (labels - mean) * root_weights
+    lower = np.append(np.full(members, -1.0 / members), -np.inf)
+
+    def solve(chosen: np.ndarray, strength: float) -> np.ndarray:
+        penalty = np.sqrt(strength * chosen.sum() * scale**2) * np.eye(members + 1)
+        fitted = lsq_linear(
+            np.vstack([design[chosen], penalty]),
+            np.append(residual[chosen], np.zeros(members + 1)),
+            bounds=(lower, np.inf),
+        )
+        return fitted.x
+
+    everything = np.ones(rows, dtype=bool)
+    strength = _cross_validated_strength(rows, design, residual, solve)
+    delta = solve(everything, strength)
     return LinearStacker(
-        weights=np.asarray(regression.coef_, dtype=np.float64),
-        intercept=float(regression.intercept_),
-        num_members=member_predictions.shape[0],
-        training_rows=len(labels),
+        weights=np.maximum(delta[:members] + 1.0 / members, 0.0),
+        intercept=float(delta[members] * scale),
+        num_members=members,
+        training_rows=rows,
+        shrinkage=strength,
     )
+
+
+def _cross_validated_strength(rows: int, design: np.ndarray, residual: np.ndarray, solve) -> float:
+    # Rows arrive sorted by hash, so contiguous folds are a deterministic random split.
+    if rows < 2 * _SHRINKAGE_FOLDS:
+        return _SHRINKAGE_GRID[-1]
+    fold = np.arange(rows) * _SHRINKAGE_FOLDS // rows
+    errors = []
+    for strength in _SHRINKAGE_GRID:
+        squared = 0.0
+        for k in range(_SHRINKAGE_FOLDS):
+            delta = solve(fold != k, strength)
+            squared += float(np.sum((residual[fold == k] - design[fold == k] @ delta) ** 2))
+        errors.append(squared)
+    # Ties go to the stronger shrinkage: the simpler combiner.
+    best = min(errors)
+    return max(s for s, e in zip(_SHRINKAGE_GRID, errors) if e <= best * (1 + 1e-9))

@@ -152,3 +152,24 @@ def test_the_profile_gathers_exactly_the_label_statistics_tasks_check(spark):
 
     frame = spark.createDataFrame([(1.5,)], "y double")
     assert tuple(frame.select(*_label_aggregates("y", DoubleType())).columns) == LABEL_STATS
+
+
+def test_the_stacker_shrinks_toward_equal_weights_when_its_rows_are_few():
+    rng = np.random.default_rng(7)
+    truth = rng.normal(size=30) * 3
+    # Two equally good members: on 30 rows least squares favours whichever got lucky.
+    members = np.stack([truth + rng.normal(scale=2.0, size=30) for _ in range(2)])
+    stacker = fit_linear_stacker(members, truth)
+    assert stacker.shrinkage > 0
+    np.testing.assert_allclose(stacker.weights, [0.5, 0.5], atol=0.1)
+    assert abs(stacker.intercept) < 0.5
+
+
+def test_the_stacker_learns_unequal_weights_when_its_rows_are_many():
+    rng = np.random.default_rng(8)
+    truth = rng.normal(size=5000) * 3
+    good = truth + rng.normal(scale=0.3, size=5000)
+    noisy = truth + rng.normal(scale=3.0, size=5000)
+    stacker = fit_linear_stacker(np.stack([good, noisy]), truth)
+    assert stacker.weights[0] > 0.85
+    assert stacker.weights[1] < 0.15
