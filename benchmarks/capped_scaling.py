@@ -67,6 +67,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 3_000_000, 10_000_000])
     parser.add_argument("--caps", type=int, nargs="+", default=[250_000, 1_000_000])
     parser.add_argument("--iterations", type=int, default=1000)
+    parser.add_argument("--depth", type=int, default=6)
+    parser.add_argument("--learning-rate", type=float, default=None)
+    parser.add_argument("--border-count", type=int, default=None)
+    parser.add_argument(
+        "--output", default="capped_scaling", help="results/<output>.json; name a tuned run"
+    )
     parser.add_argument("--xgb-trees", type=int, default=300)
     parser.add_argument("--test-rows", type=int, default=300_000)
     parser.add_argument("--workdir", default=None)
@@ -86,6 +92,11 @@ def main() -> None:
     SampledEnsembleClassifier(numMembers=slots, iterations=5).fit(
         as_spark(spark, *blog_data(10_000), workdir / "warm.parquet", slots)
     )
+    member_settings = {"iterations": args.iterations, "depth": args.depth}
+    if args.learning_rate is not None:
+        member_settings["learningRate"] = args.learning_rate
+    if args.border_count is not None:
+        member_settings["catboostParams"] = {"border_count": args.border_count}
     sizes = []
     for rows in sorted(args.rows):
         # One draw per size: the post's centroids, with its held-out rows drawn alongside.
@@ -102,7 +113,7 @@ def main() -> None:
         size = {"rows": rows}
         for cap in args.caps:
             estimator = SampledEnsembleClassifier(
-                numMembers=slots, maxRowsPerMember=cap, iterations=args.iterations, seed=1
+                numMembers=slots, maxRowsPerMember=cap, seed=1, **member_settings
             )
             size[f"sparkensemble_cap_{cap}"] = measure(estimator, train, test)
             print(rows, cap, size[f"sparkensemble_cap_{cap}"], flush=True)
@@ -118,11 +129,11 @@ def main() -> None:
     smallest, largest = sizes[0], sizes[-1]
     first_cap = f"sparkensemble_cap_{min(args.caps)}"
     write(
-        "capped_scaling",
+        args.output,
         {
             "slots": slots,
             "members": slots,
-            "iterations": args.iterations,
+            "member_settings": member_settings,
             "xgboost": {"n_estimators": args.xgb_trees, "max_depth": 8},
             "test_rows": args.test_rows,
             "sizes": sizes,
