@@ -173,3 +173,10 @@ def test_the_stacker_learns_unequal_weights_when_its_rows_are_many():
     stacker = fit_linear_stacker(np.stack([good, noisy]), truth)
     assert stacker.weights[0] > 0.85
     assert stacker.weights[1] < 0.15
+
+
+def test_a_stacker_saved_before_shrinkage_was_recorded_still_loads():
+    saved = {"weights": [0.5, 0.5], "intercept": 1.0, "numMembers": 2, "trainingRows": 40}
+    stacker = LinearStacker.from_json(saved)
+    assert stacker.shrinkage == 0.0
+    np.testing.assert_allclose(stacker.apply(np.array([[2.0], [4.0]])), [4.0])
