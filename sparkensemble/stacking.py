@@ -173,8 +173,9 @@ class LinearStacker:
         )
 
 
-# Shrinkage strengths tried by cross-validation, as multiples of rows x prediction scale²:
-# 0 is plain non-negative least squares, the largest is, in effect, the mean combiner.
+# Shrinkage strengths tried by cross-validation, as multiples of the rows' total weight x
+# prediction scale². 0 is plain non-negative least squares; the largest is, in effect,
+# the mean combiner.
 _SHRINKAGE_GRID = (0.0, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
 _SHRINKAGE_FOLDS = 5
 
@@ -210,7 +211,9 @@ def fit_linear_stacker(
     lower = np.append(np.full(members, -1.0 / members), -np.inf)
 
     def solve(chosen: np.ndarray, strength: float) -> np.ndarray:
-        penalty = np.sqrt(strength * chosen.sum() * scale**2) * np.eye(members + 1)
+        # Scaled like the data term, which sums weight x scale² over the chosen rows.
+        total = float(np.sum(root_weights[chosen] ** 2))
+        penalty = np.sqrt(strength * total * scale**2) * np.eye(members + 1)
         fitted = lsq_linear(
             np.vstack([design[chosen], penalty]),
             np.append(residual[chosen], np.zeros(members + 1)),

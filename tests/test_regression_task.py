@@ -180,3 +180,14 @@ def test_a_stacker_saved_before_shrinkage_was_recorded_still_loads():
     stacker = LinearStacker.from_json(saved)
     assert stacker.shrinkage == 0.0
     np.testing.assert_allclose(stacker.apply(np.array([[2.0], [4.0]])), [4.0])
+
+
+def test_the_stacker_does_not_depend_on_the_units_of_the_weights():
+    rng = np.random.default_rng(9)
+    truth = rng.normal(size=60) * 3
+    members = np.stack([truth + rng.normal(scale=s, size=60) for s in (1.0, 2.0)])
+    weights = rng.uniform(0.5, 2.0, size=60)
+    small = fit_linear_stacker(members, truth, weights)
+    large = fit_linear_stacker(members, truth, weights * 1000)
+    assert small.shrinkage == large.shrinkage
+    np.testing.assert_allclose(small.weights, large.weights, rtol=1e-6, atol=1e-9)
