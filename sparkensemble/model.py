@@ -102,7 +102,7 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
         state.update(
             numFeatures=self._num_features,
             numMembers=len(self._members),
-            membersDigest=ensemble_key(self.members),
+            membersDigest=self._members_key(),
             stacker=self._stacker.to_json() if self._stacker else None,
             categoricalPositions=self._categorical_positions,
             categoryKinds=self._category_kinds,
@@ -144,6 +144,19 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
     def members(self) -> List[bytes]:
         """Each member's native CatBoost model bytes; write one to a ``.cbm`` file to export it."""
         return list(self._members["model"])
+
+    def _members_key(self) -> str:
+        """``ensemble_key`` of the members, hashed once per members table.
+
+        Hashing every member's bytes takes milliseconds, which a one-row ``predict()``
+        would pay on every call. The table is replaced, never edited in place, so its
+        identity tells whether the key still holds.
+        """
+        cached = getattr(self, "_members_key_cache", None)
+        if cached is None or cached[0] is not self._members:
+            cached = (self._members, ensemble_key(self.members))
+            self._members_key_cache = cached
+        return cached[1]
 
     @property
     def memberSeeds(self) -> List[int]:
@@ -244,7 +257,7 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
         """
         blend = self._refuse_unmerged("nativeModel()")
         self._check_stacker()
-        models = cached_members(ensemble_key(self.members), self.members, self._task)
+        models = cached_members(self._members_key(), self.members, self._task)
         # A merge of its own: the cached one scores this process's batches by position, and
         # CatBoost cannot copy a merge with categorical features (copying serialises it).
         merged = merge_members(models, blend, self._task)
@@ -324,7 +337,7 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
             numeric = np.delete(array, positions, axis=1)
             categories = array[:, positions].astype(np.int64).astype(str)
             array = assemble_features(numeric, categories, positions)
-        key = ensemble_key(self.members)
+        key = self._members_key()
         models = cached_members(key, self.members, self._task)
         spec = self._score_spec()
         merged = cached_merge(key, spec.blend, models, self._task) if spec.blend else None

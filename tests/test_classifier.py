@@ -264,3 +264,17 @@ def test_the_presample_trains_the_same_members_as_moving_every_row(spark):
     ]
     assert (presampled.summary["input_rows"] < moved.summary["input_rows"]).all()
     assert presampled.members == moved.members
+
+
+def test_one_row_predictions_follow_a_replaced_members_table(binary_df):
+    from pyspark.ml.linalg import Vectors
+
+    model = SampledEnsembleClassifier(numMembers=2, **SMALL).fit(binary_df)
+    other = SampledEnsembleClassifier(numMembers=2, **{**SMALL, "seed": 99}).fit(binary_df)
+    row = Vectors.dense(binary_df.first()["features"].toArray())
+    before = model.predictProbability(row).toArray()  # caches the members' key
+    model._members = other._members.copy()  # as loading does: a new table, not an edit
+    np.testing.assert_array_equal(
+        model.predictProbability(row).toArray(), other.predictProbability(row).toArray()
+    )
+    assert not np.array_equal(before, other.predictProbability(row).toArray())
