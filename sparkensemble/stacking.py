@@ -9,7 +9,7 @@ The fitted state is only numbers, persisted as JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -222,7 +222,7 @@ def fit_linear_stacker(
         return fitted.x
 
     everything = np.ones(rows, dtype=bool)
-    strength = _cross_validated_strength(rows, design, residual, solve)
+    strength = _cross_validated_strength(design, residual, solve)
     delta = solve(everything, strength)
     return LinearStacker(
         weights=np.maximum(delta[:members] + 1.0 / members, 0.0),
@@ -233,8 +233,13 @@ def fit_linear_stacker(
     )
 
 
-def _cross_validated_strength(rows: int, design: np.ndarray, residual: np.ndarray, solve) -> float:
+def _cross_validated_strength(
+    design: np.ndarray,
+    residual: np.ndarray,
+    solve: Callable[[np.ndarray, float], np.ndarray],
+) -> float:
     # Rows arrive sorted by hash, so contiguous folds are a deterministic random split.
+    rows = len(residual)
     if rows < 2 * _SHRINKAGE_FOLDS:
         return _SHRINKAGE_GRID[-1]
     fold = np.arange(rows) * _SHRINKAGE_FOLDS // rows
