@@ -191,3 +191,20 @@ def test_the_stacker_does_not_depend_on_the_units_of_the_weights():
     large = fit_linear_stacker(members, truth, weights * 1000)
     assert small.shrinkage == large.shrinkage
     np.testing.assert_allclose(small.weights, large.weights, rtol=1e-6, atol=1e-9)
+
+
+def test_the_unshrunk_stacker_is_the_weighted_non_negative_fit_on_every_row():
+    from scipy.optimize import lsq_linear
+
+    rng = np.random.default_rng(10)
+    truth = rng.normal(size=20_000) * 3 + 10
+    members = np.stack([truth + rng.normal(scale=s, size=20_000) for s in (0.5, 1.0, 4.0)])
+    weights = rng.uniform(0.5, 2.0, size=20_000)
+    stacker = fit_linear_stacker(members, truth, weights)
+    assert stacker.shrinkage == 0.0
+    # The same problem solved directly on all 20,000 rows, with no reduction.
+    root = np.sqrt(weights)[:, None]
+    design = np.column_stack([members.T, np.ones(20_000)]) * root
+    direct = lsq_linear(design, truth * root[:, 0], bounds=([0, 0, 0, -np.inf], np.inf)).x
+    np.testing.assert_allclose(stacker.weights, direct[:3], atol=1e-6)
+    assert stacker.intercept == pytest.approx(direct[3], abs=1e-5)
