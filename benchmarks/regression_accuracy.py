@@ -16,33 +16,17 @@ import argparse
 import time
 
 import numpy as np
-from _common import diamonds, local_session, nyc_flights, write
+from _common import (
+    FLIGHT_CATEGORIES,
+    FLIGHT_NUMBERS,
+    arrival_delays,
+    diamonds,
+    local_session,
+    write,
+)
 
 DIAMOND_CATEGORIES = ["cut", "color", "clarity"]
 DIAMOND_NUMBERS = ["carat", "depth", "table", "x", "y", "z"]
-FLIGHT_CATEGORIES = ["carrier", "origin", "dest"]
-# Known when the aircraft leaves the gate; arr_time and air_time would give the label away.
-FLIGHT_NUMBERS = [
-    "month",
-    "day",
-    "weekday",
-    "sched_dep_time",
-    "sched_arr_time",
-    "dep_delay",
-    "distance",
-]
-
-
-def arrival_delays():
-    """Each arrived flight's arrival delay in minutes, with what is known at take-off."""
-    import pandas as pd
-
-    flights = nyc_flights().dropna(subset=["arr_delay", "dep_delay"])
-    flights = flights.assign(
-        weekday=pd.to_datetime(flights[["year", "month", "day"]]).dt.weekday,
-        label=flights["arr_delay"],
-    )
-    return flights[[*FLIGHT_NUMBERS, *FLIGHT_CATEGORIES, "label"]].reset_index(drop=True)
 
 
 def sample(frame, rows: int):
