@@ -248,7 +248,7 @@ def pareto(points: List[Dict[str, Any]], metric: str) -> List[Dict[str, Any]]:
 
 def _settings(point: Dict[str, Any], metric: str) -> Dict[str, Any]:
     """A point's settings, its seconds and the metric asked for."""
-    other = {"accuracy", "auc"} - {metric}
+    other = {"accuracy", "auc", "r2", "rmse"} - {metric}
     return {k: v for k, v in point.items() if k != "system" and k not in other}
 
 
@@ -261,9 +261,7 @@ def lead(points: List[Dict[str, Any]], metric: str) -> List[Dict[str, Any]]:
         fastest = min(good, key=lambda p: p["fit_seconds"]) if good else None
         rows.append(
             {
-                "xgboost": {
-                    k: peer[k] for k in ("n_estimators", "max_depth", metric, "fit_seconds")
-                },
+                "xgboost": _settings(peer, metric),
                 "sparkensemble": None if fastest is None else _settings(fastest, metric),
                 "time_ratio": None
                 if fastest is None
@@ -278,6 +276,7 @@ def plot(name: str, points: List[Dict[str, Any]], metric: str) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
     figure, axes = plt.subplots(figsize=(8, 5))
     for system in dict.fromkeys(p["system"] for p in points):
@@ -295,6 +294,10 @@ def plot(name: str, points: List[Dict[str, Any]], metric: str) -> None:
             s=15,
         )
     axes.set_xscale("log")
+    # Plain numbers at 1, 2, 5, 10, ...: the default minor labels overlap on short spans.
+    axes.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axes.xaxis.set_major_formatter(ScalarFormatter())
+    axes.xaxis.set_minor_formatter(NullFormatter())
     axes.set_xlabel("fit seconds (log scale), 2 task slots")
     axes.set_ylabel(f"test {metric}")
     axes.set_title(f"{name}: Pareto front per system; faint dots are every setting")
