@@ -37,6 +37,7 @@ TINY = {
     ],
     "cheap_tuning.py": ["--rows", "2000", "--iterations", "5"],
     "frontier.py": ["--rows", "3000", "--quick"],
+    "regression_frontier.py": ["--rows", "3000", "--quick"],
     "fit_fixed_cost.py": ["--rows", "2000", "--iterations", "5", "--fits", "1"],
     "capped_scaling.py": [
         "--rows",
@@ -104,6 +105,9 @@ def test_every_benchmark_and_the_comparison_example_run_and_write_their_output(t
         "centralized LightGBM",
     }
     assert (tmp_path / "frontier_blog.png").stat().st_size > 0
+    regression_frontier = json.loads((tmp_path / "regression_frontier.json").read_text())
+    assert {p["system"] for p in regression_frontier["points"]} == systems
+    assert (tmp_path / "frontier_flights.png").stat().st_size > 0
     table = json.loads((example_out / "results.json").read_text())
     approaches = {r["approach"] for r in table["results"]}
     expected = {"centralized CatBoost", "xgboost.spark", "Spark MLlib GBT", "mean", "median"}
