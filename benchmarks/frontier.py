@@ -26,31 +26,33 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List, Sequence
 
 import numpy as np
 from _common import RESULTS, blog_data, diamonds, local_session, to_spark, write
 
-# (members, iterations, depth, learning rate or None for CatBoost's choice, border_count or
-# None for CatBoost's 254). "slots" is the session's task slots.
+BORDERS_32 = {"border_count": 32}
+# (members, iterations, depth, learning rate or None for CatBoost's choice, catboostParams
+# or None). "slots" is the session's task slots.
 OURS = [
     ("slots", 100, 6, None, None),
     ("slots", 300, 6, None, None),
     ("slots", 1000, 6, None, None),
     ("slots", 100, 8, 0.3, None),
-    ("slots", 100, 8, 0.5, 32),
+    ("slots", 100, 8, 0.5, BORDERS_32),
     ("slots", 150, 8, 0.3, None),
-    ("slots", 200, 8, 0.3, 32),
+    ("slots", 200, 8, 0.3, BORDERS_32),
     ("slots", 300, 8, 0.3, None),
-    ("slots", 100, 9, 0.4, 32),
-    ("slots", 100, 10, 0.5, 32),
-    ("slots", 150, 10, 0.3, 32),
+    ("slots", 100, 9, 0.4, BORDERS_32),
+    ("slots", 100, 10, 0.5, BORDERS_32),
+    ("slots", 150, 10, 0.3, BORDERS_32),
     ("slots", 300, 10, 0.3, None),
     (5, 100, 8, 0.3, None),
     (5, 300, 8, 0.3, None),
     (5, 1000, 6, None, None),
 ]
-XGB = [(n, d) for n in (100, 300, 1000) for d in (6, 8)]
+# (n_estimators, max_depth, max_bin or None for xgboost's 256)
+XGB = [(n, d, None) for n in (100, 300, 1000) for d in (6, 8)]
 CENTRAL = [(1000, 6, None), (300, 8, 0.3), (300, 10, 0.3)]
 LGBM = [(n, leaves) for n in (300, 1000) for leaves in (63, 255)]
 DIAMOND_CATEGORIES = ["color", "clarity"]
@@ -71,22 +73,23 @@ def blog(spark, rows: int, slots: int):
 
 
 def stones(spark, slots: int):
-    from pyspark.ml.feature import StringIndexer, VectorAssembler
     from sklearn.model_selection import train_test_split
 
     frame = diamonds()
     frame["label"] = (frame["cut"] == "Ideal").astype(float)
     frame = frame[[*DIAMOND_NUMBERS, *DIAMOND_CATEGORIES, "label"]]
     train, test = train_test_split(frame, test_size=0.3, random_state=123)
-    indexer = StringIndexer(
-        inputCols=DIAMOND_CATEGORIES,
-        outputCols=[f"{c}_code" for c in DIAMOND_CATEGORIES],
-        handleInvalid="keep",
-    )
-    assembler = VectorAssembler(
-        inputCols=DIAMOND_NUMBERS + [f"{c}_code" for c in DIAMOND_CATEGORIES],
-        outputCol="features",
-    )
+    return with_categories(spark, train, test, DIAMOND_NUMBERS, DIAMOND_CATEGORIES, slots)
+
+
+def with_categories(spark, train, test, numbers, categories, slots: int) -> Dict[str, Any]:
+    """Cached Spark train and test sets with the categorical columns both as they are, for
+    sparkensemble, and as StringIndexer codes in a features vector, for xgboost.spark."""
+    from pyspark.ml.feature import StringIndexer, VectorAssembler
+
+    codes = [f"{c}_code" for c in categories]
+    indexer = StringIndexer(inputCols=categories, outputCols=codes, handleInvalid="keep")
+    assembler = VectorAssembler(inputCols=numbers + codes, outputCol="features")
     spark_train = spark.createDataFrame(train).repartition(slots)
     fitted = indexer.fit(spark_train)
 
@@ -98,10 +101,7 @@ def stones(spark, slots: int):
     return {
         "train": prepared(spark_train),
         "test": prepared(spark.createDataFrame(test).repartition(slots)),
-        "inputs": {
-            "inputCols": DIAMOND_NUMBERS + DIAMOND_CATEGORIES,
-            "categoricalCols": DIAMOND_CATEGORIES,
-        },
+        "inputs": {"inputCols": numbers + categories, "categoricalCols": categories},
         "vector": None,
     }
 
@@ -118,26 +118,31 @@ def scores(scored) -> Dict[str, float]:
     }
 
 
-def timed_fit(estimator, data) -> Dict[str, Any]:
+def timed_fit(estimator, data, score: Callable) -> Dict[str, Any]:
     started = time.perf_counter()
     model = estimator.fit(data["train"])
     seconds = time.perf_counter() - started
     return {
         "fit_seconds": round(seconds, 2),
-        **{k: round(v, 5) for k, v in scores(model.transform(data["test"])).items()},
+        **{k: round(v, 5) for k, v in score(model.transform(data["test"])).items()},
     }
 
 
-def spark_systems(data, slots: int) -> List[Dict[str, Any]]:
-    from xgboost.spark import SparkXGBClassifier
-
-    from sparkensemble import SampledEnsembleClassifier
-
+def spark_systems(
+    data,
+    slots: int,
+    ensemble: type,
+    xgboost: type,
+    ours: Sequence[tuple],
+    peers: Sequence[tuple],
+    score: Callable,
+) -> List[Dict[str, Any]]:
+    """Every setting of sparkensemble's and xgboost.spark's estimators, timed and scored."""
     points = []
-    SampledEnsembleClassifier(numMembers=slots, iterations=10, **data["inputs"]).fit(
+    ensemble(numMembers=slots, iterations=10, **data["inputs"]).fit(
         data["train"]
     )  # warm the Python workers once, as any session that has run a job has them
-    for members, iterations, depth, rate, borders in OURS:
+    for members, iterations, depth, rate, catboost_params in ours:
         settings: Dict[str, Any] = {
             "numMembers": slots if members == "slots" else members,
             "iterations": iterations,
@@ -145,23 +150,17 @@ def spark_systems(data, slots: int) -> List[Dict[str, Any]]:
         }
         if rate is not None:
             settings["learningRate"] = rate
-        if borders is not None:
-            settings["catboostParams"] = {"border_count": borders}
-        estimator = SampledEnsembleClassifier(seed=1, **settings, **data["inputs"])
-        points.append({"system": "sparkensemble", **settings, **timed_fit(estimator, data)})
+        if catboost_params is not None:
+            settings["catboostParams"] = catboost_params
+        estimator = ensemble(seed=1, **settings, **data["inputs"])
+        points.append({"system": "sparkensemble", **settings, **timed_fit(estimator, data, score)})
         print(points[-1], flush=True)
-    for trees, depth in XGB:
-        estimator = SparkXGBClassifier(
-            num_workers=slots, n_estimators=trees, max_depth=depth, seed=1, verbosity=0
-        )
-        points.append(
-            {
-                "system": "xgboost.spark",
-                "n_estimators": trees,
-                "max_depth": depth,
-                **timed_fit(estimator, data),
-            }
-        )
+    for trees, depth, bins in peers:
+        settings = {"n_estimators": trees, "max_depth": depth}
+        if bins is not None:
+            settings["max_bin"] = bins
+        estimator = xgboost(num_workers=slots, seed=1, verbosity=0, **settings)
+        points.append({"system": "xgboost.spark", **settings, **timed_fit(estimator, data, score)})
         print(points[-1], flush=True)
     return points
 
@@ -321,13 +320,19 @@ def main() -> None:
 
     import logging
 
+    from xgboost.spark import SparkXGBClassifier
+
+    from sparkensemble import SampledEnsembleClassifier
+
     logging.getLogger("XGBoost-PySpark").setLevel(logging.WARNING)
     spark = local_session(2)
     slots = spark.sparkContext.defaultParallelism
     results = {}
     for name in args.datasets:
         data = blog(spark, args.rows, slots) if name == "blog" else stones(spark, slots)
-        points = spark_systems(data, slots)
+        points = spark_systems(
+            data, slots, SampledEnsembleClassifier, SparkXGBClassifier, OURS, XGB, scores
+        )
         central, collect_seconds = centralized(data)
         points += central
         metric = "accuracy"

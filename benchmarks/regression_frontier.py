@@ -29,7 +29,7 @@ import time
 from typing import Any, Dict, List, Tuple
 
 from _common import FLIGHT_CATEGORIES, FLIGHT_NUMBERS, arrival_delays, local_session, write
-from frontier import lead, pareto, plot
+from frontier import BORDERS_32, lead, pareto, plot, spark_systems, with_categories
 
 # CatBoost's time here goes into combinations of the categorical columns (its default
 # max_ctr_complexity is 4), and its 254 borders are coarse for the long-tailed departure
@@ -42,10 +42,10 @@ OURS = [
     ("slots", 300, 6, None, None),
     ("slots", 1000, 6, None, None),
     ("slots", 100, 8, 0.3, None),
-    ("slots", 100, 8, 0.5, {"border_count": 32}),
+    ("slots", 100, 8, 0.5, BORDERS_32),
     ("slots", 300, 8, 0.3, None),
-    ("slots", 100, 10, 0.5, {"border_count": 32}),
-    ("slots", 300, 10, 0.3, {"border_count": 32}),
+    ("slots", 100, 10, 0.5, BORDERS_32),
+    ("slots", 300, 10, 0.3, BORDERS_32),
     ("slots", 100, 8, 0.3, SIMPLE_CTR_FINE_BORDERS),
     ("slots", 200, 8, 0.3, SIMPLE_CTR_FINE_BORDERS),
     ("slots", 300, 8, 0.3, SIMPLE_CTR_FINE_BORDERS),
@@ -61,80 +61,19 @@ METRIC = "r2"
 
 
 def flights(spark, rows: int, slots: int) -> Dict[str, Any]:
-    from pyspark.ml.feature import StringIndexer, VectorAssembler
     from sklearn.model_selection import train_test_split
 
     frame = arrival_delays()
     if rows < len(frame):
         frame = frame.sample(rows, random_state=0)
     train, test = train_test_split(frame, test_size=0.3, random_state=0)
-    codes = [f"{c}_code" for c in FLIGHT_CATEGORIES]
-    indexer = StringIndexer(inputCols=FLIGHT_CATEGORIES, outputCols=codes, handleInvalid="keep")
-    assembler = VectorAssembler(inputCols=FLIGHT_NUMBERS + codes, outputCol="features")
-    spark_train = spark.createDataFrame(train).repartition(slots)
-    fitted = indexer.fit(spark_train)
-
-    def prepared(df):
-        out = assembler.transform(fitted.transform(df)).cache()
-        out.count()
-        return out
-
-    return {
-        "train": prepared(spark_train),
-        "test": prepared(spark.createDataFrame(test).repartition(slots)),
-        "inputs": {
-            "inputCols": FLIGHT_NUMBERS + FLIGHT_CATEGORIES,
-            "categoricalCols": FLIGHT_CATEGORIES,
-        },
-    }
+    return with_categories(spark, train, test, FLIGHT_NUMBERS, FLIGHT_CATEGORIES, slots)
 
 
 def scores(scored) -> Dict[str, float]:
     from pyspark.ml.evaluation import RegressionEvaluator
 
     return {name: RegressionEvaluator(metricName=name).evaluate(scored) for name in ("r2", "rmse")}
-
-
-def timed_fit(estimator, data) -> Dict[str, Any]:
-    started = time.perf_counter()
-    model = estimator.fit(data["train"])
-    seconds = time.perf_counter() - started
-    return {
-        "fit_seconds": round(seconds, 2),
-        **{k: round(v, 5) for k, v in scores(model.transform(data["test"])).items()},
-    }
-
-
-def spark_systems(data, slots: int) -> List[Dict[str, Any]]:
-    from xgboost.spark import SparkXGBRegressor
-
-    from sparkensemble import SampledEnsembleRegressor
-
-    points = []
-    SampledEnsembleRegressor(numMembers=slots, iterations=10, **data["inputs"]).fit(
-        data["train"]
-    )  # warm the Python workers once, as any session that has run a job has them
-    for members, iterations, depth, rate, catboost_params in OURS:
-        settings: Dict[str, Any] = {
-            "numMembers": slots if members == "slots" else members,
-            "iterations": iterations,
-            "depth": depth,
-        }
-        if rate is not None:
-            settings["learningRate"] = rate
-        if catboost_params is not None:
-            settings["catboostParams"] = catboost_params
-        estimator = SampledEnsembleRegressor(seed=1, **settings, **data["inputs"])
-        points.append({"system": "sparkensemble", **settings, **timed_fit(estimator, data)})
-        print(points[-1], flush=True)
-    for trees, depth, bins in XGB:
-        settings = {"n_estimators": trees, "max_depth": depth}
-        if bins is not None:
-            settings["max_bin"] = bins
-        estimator = SparkXGBRegressor(num_workers=slots, seed=1, verbosity=0, **settings)
-        points.append({"system": "xgboost.spark", **settings, **timed_fit(estimator, data)})
-        print(points[-1], flush=True)
-    return points
 
 
 def centralized(data) -> Tuple[List[Dict[str, Any]], float]:
@@ -201,11 +140,17 @@ def main() -> None:
 
     import logging
 
+    from xgboost.spark import SparkXGBRegressor
+
+    from sparkensemble import SampledEnsembleRegressor
+
     logging.getLogger("XGBoost-PySpark").setLevel(logging.WARNING)
     spark = local_session(2)
     slots = spark.sparkContext.defaultParallelism
     data = flights(spark, args.rows, slots)
-    points = spark_systems(data, slots)
+    points = spark_systems(
+        data, slots, SampledEnsembleRegressor, SparkXGBRegressor, OURS, XGB, scores
+    )
     central, collect_seconds = centralized(data)
     points += central
     plot("flights", points, METRIC)
