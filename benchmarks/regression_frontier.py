@@ -52,9 +52,12 @@ OURS = [
     ("slots", 300, 10, 0.3, SIMPLE_CTR_FINE_BORDERS),
     (5, 1000, 6, None, None),
 ]
-# (n_estimators, max_depth, max_bin or None for xgboost's 256): finer bins are offered to
+# (n_estimators, max_depth, other xgboost parameters or None): finer bins are offered to
 # xgboost.spark too, since they help CatBoost here.
-XGB = [(n, d, None) for n in (100, 300, 1000) for d in (6, 8)] + [(300, 8, 1024), (1000, 8, 1024)]
+XGB = [(n, d, None) for n in (100, 300, 1000) for d in (6, 8)] + [
+    (300, 8, {"max_bin": 1024}),
+    (1000, 8, {"max_bin": 1024}),
+]
 CENTRAL = [(1000, 6, None), (300, 8, 0.3), (300, 10, 0.3)]
 LGBM = [(n, leaves) for n in (300, 1000) for leaves in (63, 255)]
 METRIC = "r2"
