@@ -47,6 +47,8 @@ OURS = [
     ("slots", 100, 9, 0.4, BORDERS_32),
     ("slots", 100, 10, 0.5, BORDERS_32),
     ("slots", 150, 10, 0.3, BORDERS_32),
+    ("slots", 200, 10, 0.4, BORDERS_32),
+    ("slots", 300, 10, 0.3, BORDERS_32),
     ("slots", 300, 10, 0.3, None),
     (5, 100, 8, 0.3, None),
     (5, 300, 8, 0.3, None),
