@@ -316,6 +316,15 @@ def plot(name: str, points: List[Dict[str, Any]], metric: str) -> None:
     plt.close(figure)
 
 
+def frontier_session():
+    """A local[2] session and its task slots, with xgboost.spark's per-round log quietened."""
+    import logging
+
+    logging.getLogger("XGBoost-PySpark").setLevel(logging.WARNING)
+    spark = local_session(2)
+    return spark, spark.sparkContext.defaultParallelism
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -326,15 +335,11 @@ def main() -> None:
         global OURS, XGB, CENTRAL, LGBM
         OURS, XGB, CENTRAL, LGBM = OURS[:1], XGB[:1], CENTRAL[1:2], LGBM[:1]
 
-    import logging
-
     from xgboost.spark import SparkXGBClassifier
 
     from sparkensemble import SampledEnsembleClassifier
 
-    logging.getLogger("XGBoost-PySpark").setLevel(logging.WARNING)
-    spark = local_session(2)
-    slots = spark.sparkContext.defaultParallelism
+    spark, slots = frontier_session()
     results = {}
     for name in args.datasets:
         data = blog(spark, args.rows, slots) if name == "blog" else stones(spark, slots)

@@ -28,8 +28,16 @@ import argparse
 import time
 from typing import Any, Dict, List, Tuple
 
-from _common import FLIGHT_CATEGORIES, FLIGHT_NUMBERS, arrival_delays, local_session, write
-from frontier import BORDERS_32, lead, pareto, plot, spark_systems, with_categories
+from _common import FLIGHT_CATEGORIES, FLIGHT_NUMBERS, arrival_delays, write
+from frontier import (
+    BORDERS_32,
+    frontier_session,
+    lead,
+    pareto,
+    plot,
+    spark_systems,
+    with_categories,
+)
 
 # CatBoost's time here goes into combinations of the categorical columns (its default
 # max_ctr_complexity is 4), and its 254 borders are coarse for the long-tailed departure
@@ -141,15 +149,11 @@ def main() -> None:
         global OURS, XGB, CENTRAL, LGBM
         OURS, XGB, CENTRAL, LGBM = OURS[:1], XGB[:1], CENTRAL[1:2], LGBM[:1]
 
-    import logging
-
     from xgboost.spark import SparkXGBRegressor
 
     from sparkensemble import SampledEnsembleRegressor
 
-    logging.getLogger("XGBoost-PySpark").setLevel(logging.WARNING)
-    spark = local_session(2)
-    slots = spark.sparkContext.defaultParallelism
+    spark, slots = frontier_session()
     data = flights(spark, args.rows, slots)
     points = spark_systems(
         data, slots, SampledEnsembleRegressor, SparkXGBRegressor, OURS, XGB, scores
