@@ -214,13 +214,12 @@ def fit_linear_stacker(
     # Too few rows to cross-validate take the strongest shrinkage.
     folds = _SHRINKAGE_FOLDS if rows >= 2 * _SHRINKAGE_FOLDS else 1
     fold_of_row = np.arange(rows) * folds // max(rows, 1)
+    in_fold = [fold_of_row == k for k in range(folds)]
     # Each fold is reduced to the triangular factor of [design | residual]: at most
     # members + 2 rows with the same squared error for every coefficient vector, so the
     # cross-validation's 35 bounded solves cost the same at 100 rows or a million.
-    factors = [
-        _triangular(design[fold_of_row == k], residual[fold_of_row == k]) for k in range(folds)
-    ]
-    totals = [float(np.sum(root_weights[fold_of_row == k] ** 2)) for k in range(folds)]
+    factors = [_triangular(design[rows_k], residual[rows_k]) for rows_k in in_fold]
+    totals = [float(np.sum(root_weights[rows_k] ** 2)) for rows_k in in_fold]
 
     def solve(chosen: Sequence[int], strength: float) -> np.ndarray:
         stacked = np.vstack([factors[k] for k in chosen])
