@@ -101,6 +101,11 @@ def write(name: str, result: Dict[str, Any]) -> Path:
     return path
 
 
+def sample_rows(frame, rows: int):
+    """At most ``rows`` of a pandas frame, the same ones on every run."""
+    return frame.sample(rows, random_state=0) if rows < len(frame) else frame
+
+
 def package_folder(package: str) -> Path:
     """Where an installed package's files are, found without importing it."""
     import importlib.util

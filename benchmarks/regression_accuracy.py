@@ -22,6 +22,7 @@ from _common import (
     arrival_delays,
     diamonds,
     local_session,
+    sample_rows,
     write,
 )
 
@@ -29,17 +30,13 @@ DIAMOND_CATEGORIES = ["cut", "color", "clarity"]
 DIAMOND_NUMBERS = ["carat", "depth", "table", "x", "y", "z"]
 
 
-def sample(frame, rows: int):
-    return frame.sample(rows, random_state=0) if rows < len(frame) else frame
-
-
 def datasets(diamond_rows: int, flight_rows: int):
     from sklearn.datasets import load_diabetes
 
     diabetes = load_diabetes(as_frame=True).frame.rename(columns={"target": "label"})
     stones = diamonds().rename(columns={"price": "label"})
-    stones = sample(stones[[*DIAMOND_NUMBERS, *DIAMOND_CATEGORIES, "label"]], diamond_rows)
-    flights = sample(arrival_delays(), flight_rows)
+    stones = sample_rows(stones[[*DIAMOND_NUMBERS, *DIAMOND_CATEGORIES, "label"]], diamond_rows)
+    flights = sample_rows(arrival_delays(), flight_rows)
     return {
         "diabetes": (diabetes, [c for c in diabetes.columns if c != "label"], []),
         "diamonds": (stones, DIAMOND_NUMBERS + DIAMOND_CATEGORIES, DIAMOND_CATEGORIES),

@@ -28,7 +28,7 @@ import argparse
 import time
 from typing import Any, Dict, List, Tuple
 
-from _common import FLIGHT_CATEGORIES, FLIGHT_NUMBERS, arrival_delays, write
+from _common import FLIGHT_CATEGORIES, FLIGHT_NUMBERS, arrival_delays, sample_rows, write
 from frontier import (
     BORDERS_32,
     frontier_session,
@@ -74,9 +74,7 @@ METRIC = "r2"
 def flights(spark, rows: int, slots: int) -> Dict[str, Any]:
     from sklearn.model_selection import train_test_split
 
-    frame = arrival_delays()
-    if rows < len(frame):
-        frame = frame.sample(rows, random_state=0)
+    frame = sample_rows(arrival_delays(), rows)
     train, test = train_test_split(frame, test_size=0.3, random_state=0)
     return with_categories(spark, train, test, FLIGHT_NUMBERS, FLIGHT_CATEGORIES, slots)
 
