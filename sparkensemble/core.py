@@ -16,6 +16,7 @@ import numpy as np
 from pyspark.ml.param import Param
 from pyspark.sql import DataFrame
 
+from sparkensemble.encoding import CategoricalEncoding, choose_encoding
 from sparkensemble.features import category_kinds, feature_blocks
 from sparkensemble.members import MemberSettings, derive_member_seeds, presample_threshold
 from sparkensemble.model import _SampledEnsembleModel
@@ -202,16 +203,29 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
                 "it, once to train), which is slow if its source is not cached either."
             )
         profile = profile_training_data(
-            dataset, blocks.check, self.getLabelCol(), weight_col, fold_col, num_members, task
+            dataset,
+            blocks.check,
+            self.getLabelCol(),
+            weight_col,
+            fold_col,
+            num_members,
+            task,
+            blocks.categories(),
         )
         if self.isDefined(self.inputCols):
             profile = replace(profile, num_features=len(self.getInputCols()))
+        encoding = choose_encoding(
+            blocks.categorical_names,
+            blocks.categorical_positions,
+            profile.category_levels,
+            self.getCatboostParams(),
+        )
+        if encoding.columns:
+            logger.info("Categorical encoding: %s", encoding.describe())
         rows = hashed_rows(
             dataset, blocks, self.getLabelCol(), weight_col, fold_col, self.getSeed()
         )
-        model = self._train(
-            rows, profile, blocks.categorical_positions, weight_col is not None, num_members
-        )
+        model = self._train(rows, profile, encoding, weight_col is not None, num_members)
         model._category_kinds = category_kinds(dataset.schema, self.getCategoricalCols())
         if self.getCombiner() == "stacked":
             model._stacker = self._fit_stacker(rows, model, profile, weight_col is not None)
@@ -222,18 +236,19 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
         self,
         rows: DataFrame,
         profile: TrainingProfile,
-        categorical_positions: List[int],
+        encoding: CategoricalEncoding,
         has_weight: bool,
         num_members: int,
     ) -> _SampledEnsembleModel:
         strategy = self.getStrategy()
+        categorical_positions = [column.position for column in encoding.columns]
         seeds = derive_member_seeds(self.getSeed(), num_members)
         settings = MemberSettings(
             width=profile.width,
             seed=0,  # replaced by each member's own seed in its task
             validation_fraction=self.getValidationFraction(),
             early_stopping_rounds=self.getEarlyStoppingRounds(),
-            catboost_kwargs=self._catboost_kwargs(),
+            catboost_kwargs={**self._catboost_kwargs(), **encoding.catboost_params},
             categorical_positions=tuple(categorical_positions),
             task=self._task.name,
         )
@@ -249,9 +264,11 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
             results, num_members, strategy, profile.rows if threshold is not None else None
         )
         results["seed"] = [seeds[m] for m in results["member"]]
-        return self._model_class._from_members(
+        model = self._model_class._from_members(
             results, profile.width, profile.num_features, categorical_positions
         )
+        model._categorical_encoding = encoding
+        return model
 
     def _fit_stacker(
         self,

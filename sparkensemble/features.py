@@ -14,7 +14,7 @@ Categorical values travel as strings. A null category becomes the category
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
 from pyspark.ml.functions import vector_to_array
@@ -44,6 +44,13 @@ class FeatureBlocks:
     categorical: Optional[Column]  # array<string>, or None without categorical features
     categorical_positions: List[int]
     check: Column  # what the data checks inspect for nulls and sizes
+    categorical_names: List[str] = field(default_factory=list)  # one per categorical position
+
+    def categories(self) -> List[Column]:
+        """Each categorical feature as its own string column."""
+        if self.categorical is None:
+            return []
+        return [self.categorical[i] for i in range(len(self.categorical_positions))]
 
 
 def features_as_array(schema: StructType, column: str) -> Column:
@@ -75,6 +82,17 @@ def _slot_as_category(value: Column) -> Column:
     )
 
 
+def slot_names(field: StructField) -> Dict[int, str]:
+    """Each vector slot's name in the column's ML attribute metadata, where it has one."""
+    groups = (field.metadata or {}).get("ml_attr", {}).get("attrs", {})
+    return {
+        int(attr["idx"]): str(attr["name"])
+        for attrs in groups.values()
+        for attr in attrs
+        if "name" in attr
+    }
+
+
 def vector_blocks(
     schema: StructType, column: str, positions: Sequence[int], num_features: Optional[int]
 ) -> FeatureBlocks:
@@ -83,11 +101,13 @@ def vector_blocks(
     if not positions:
         return FeatureBlocks(array, None, [], array)
     numeric = [array[i] for i in range(num_features) if i not in set(positions)]
+    names = slot_names(schema[column])
     return FeatureBlocks(
         numeric=F.array(*numeric).cast("array<double>"),
         categorical=F.array(*[_slot_as_category(array[i]) for i in positions]),
         categorical_positions=list(positions),
         check=array,
+        categorical_names=[names.get(i, f"{column}[{i}]") for i in positions],
     )
 
 
@@ -103,6 +123,7 @@ def column_blocks(input_cols: Sequence[str], categorical_cols: Sequence[str]) ->
         categorical=F.array(*categories) if categories else None,
         categorical_positions=[i for i, c in enumerate(input_cols) if c in categorical],
         check=numeric_block,
+        categorical_names=[c for c in input_cols if c in categorical],
     )
 
 

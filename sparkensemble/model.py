@@ -14,6 +14,7 @@ from pyspark.ml.linalg import DenseVector, Vector
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from sparkensemble.encoding import NO_CATEGORICAL_FEATURES, CategoricalEncoding
 from sparkensemble.features import check_category_kinds, feature_blocks
 from sparkensemble.members import assemble_features
 from sparkensemble.merging import merge_members
@@ -70,6 +71,7 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
         self._stacker: Any = None
         self._categorical_positions: List[int] = []
         self._category_kinds: Dict[str, str] = {}
+        self._categorical_encoding = NO_CATEGORICAL_FEATURES
 
     @classmethod
     def _from_members(
@@ -106,6 +108,7 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
             stacker=self._stacker.to_json() if self._stacker else None,
             categoricalPositions=self._categorical_positions,
             categoryKinds=self._category_kinds,
+            categoricalEncoding=self._categorical_encoding.to_json(),
         )
         return state
 
@@ -124,6 +127,11 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
         self._num_features = int(metadata["numFeatures"])
         self._categorical_positions = list(metadata.get("categoricalPositions", []))
         self._category_kinds = dict(metadata.get("categoryKinds", {}))
+        # Models saved before the encoding was recorded trained with CatBoost's own.
+        encoding = metadata.get("categoricalEncoding")
+        self._categorical_encoding = (
+            CategoricalEncoding.from_json(encoding) if encoding else NO_CATEGORICAL_FEATURES
+        )
         stacker = metadata.get("stacker")
         self._stacker = self._task.stacker_from_json(stacker) if stacker else None
 
@@ -139,6 +147,17 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
     def numFeatures(self) -> int:
         """Number of features the model was fitted on."""
         return self._num_features
+
+    @property
+    def categoricalEncoding(self) -> Dict[str, Any]:
+        """How each categorical feature was encoded, chosen at fit from its level count.
+
+        ``columns`` lists each categorical feature's name, position, levels and encoding
+        (``"one-hot"`` or ``"target statistics"``); ``catboostParams`` the CatBoost
+        settings the library added to give that encoding (keys set in ``catboostParams``
+        are the user's and are not repeated here). Empty without categorical features.
+        """
+        return self._categorical_encoding.to_json()
 
     @property
     def members(self) -> List[bytes]:

@@ -6,8 +6,8 @@ one aggregate job before training, and each error names the column and the fix.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable, List, Optional
+from dataclasses import dataclass, replace
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -107,11 +107,14 @@ class TrainingProfile:
     """What the driver learns about the training data before training.
 
     ``width`` is what each member outputs per row: the number of classes, or 1.
+    ``category_levels`` holds each categorical feature's approximate count of distinct
+    values, in the order of the categorical block.
     """
 
     rows: int
     width: int
     num_features: int
+    category_levels: Tuple[int, ...] = ()
 
 
 def profile_training_data(
@@ -122,8 +125,13 @@ def profile_training_data(
     fold_col: Optional[str],
     num_members: int,
     task: EnsembleTask,
+    categories: Sequence[Column] = (),
 ) -> TrainingProfile:
-    """Run one aggregate job over the training data and check what it finds."""
+    """Run one aggregate job over the training data and check what it finds.
+
+    ``categories`` are the categorical features; the same job counts each one's levels
+    (HyperLogLog, so the count does not depend on how the rows are partitioned).
+    """
     aggregates = [
         F.count(F.lit(1)).alias("rows"),
         *_label_aggregates(label_col, df.schema[label_col].dataType),
@@ -144,10 +152,17 @@ def profile_training_data(
             F.min(fold_col).alias("min_fold"),
             F.max(fold_col).alias("max_fold"),
         ]
+    aggregates += [
+        # A 1% relative error: small level counts come out exact or nearly so.
+        F.approx_count_distinct(category, rsd=0.01).alias(f"levels_{i}")
+        for i, category in enumerate(categories)
+    ]
     stats = df.select(*aggregates).first().asDict()
-    return _check_profile(
+    profile = _check_profile(
         stats, df.schema[label_col], label_col, weight_col, fold_col, num_members, task
     )
+    levels = tuple(int(stats[f"levels_{i}"]) for i in range(len(categories)))
+    return replace(profile, category_levels=levels)
 
 
 def _label_aggregates(label_col: str, label_type: DataType) -> List[Column]:

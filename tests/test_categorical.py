@@ -2,11 +2,13 @@
 
 import numpy as np
 import pytest
+from catboost import CatBoost
 from pyspark.ml.evaluation import BinaryClassificationEvaluator
 from pyspark.ml.feature import StringIndexer, VectorAssembler
 from pyspark.sql import functions as F
 
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
+from sparkensemble.encoding import MAX_CTR_COMPLEXITY, MAX_ONE_HOT_LEVELS
 
 SETTINGS = {"numMembers": 3, "iterations": 80, "depth": 4, "seed": 9}
 CITIES = 300
@@ -122,3 +124,74 @@ def test_raw_numeric_input_columns_without_categories_fit_and_score(spark):
     ).fit(df.withColumn("b", F.col("b").cast("int")))
     scored = model.transform(df.withColumn("b", F.col("b").cast("int")))
     assert BinaryClassificationEvaluator(labelCol="y").evaluate(scored) > 0.8
+
+
+def member_params(model):
+    """The CatBoost settings each member trained with, as CatBoost reports them."""
+    return [
+        CatBoost().load_model(blob=bytes(blob)).get_all_params() for blob in model.members
+    ]
+
+
+@pytest.fixture(scope="module")
+def mixed(cities):
+    """The cities with a second, three-level categorical column."""
+    train, _ = cities
+    size = F.concat(F.lit("size_"), (F.abs(F.hash("x")) % 3).cast("string"))
+    return train.withColumn("size", size).cache()
+
+
+MIXED = {"inputCols": ["city", "size", "x"], "categoricalCols": ["city", "size"]}
+QUICK = {"numMembers": 2, "iterations": 20, "depth": 3, "seed": 4}
+
+
+@pytest.fixture(scope="module")
+def automatic(mixed):
+    return SampledEnsembleClassifier(**MIXED, **QUICK).fit(mixed)
+
+
+def test_a_small_column_is_one_hot_and_a_large_one_keeps_target_statistics(automatic):
+    encoding = automatic.categoricalEncoding
+    columns = {c["name"]: c for c in encoding["columns"]}
+    assert columns["size"]["encoding"] == "one-hot" and columns["size"]["levels"] == 3
+    assert columns["city"]["encoding"] == "target statistics"
+    assert abs(columns["city"]["levels"] - (CITIES + 1)) <= 3  # approximate; null counts
+    assert [c["position"] for c in encoding["columns"]] == [0, 1]
+    assert encoding["catboostParams"] == {
+        "one_hot_max_size": MAX_ONE_HOT_LEVELS,
+        "max_ctr_complexity": MAX_CTR_COMPLEXITY,
+    }
+    for params in member_params(automatic):
+        assert params["one_hot_max_size"] == MAX_ONE_HOT_LEVELS
+        assert params["max_ctr_complexity"] == MAX_CTR_COMPLEXITY
+
+
+def test_the_users_catboost_params_win_over_the_automatic_encoding(mixed):
+    mine = {"one_hot_max_size": 2, "max_ctr_complexity": 3}
+    model = SampledEnsembleClassifier(catboostParams=mine, **MIXED, **QUICK).fit(mixed)
+    encoding = model.categoricalEncoding
+    assert encoding["catboostParams"] == {}
+    assert {c["name"]: c["encoding"] for c in encoding["columns"]} == {
+        "city": "target statistics",
+        "size": "target statistics",
+    }
+    for params in member_params(model):
+        assert params["one_hot_max_size"] == 2 and params["max_ctr_complexity"] == 3
+
+
+def test_the_encoding_and_members_do_not_depend_on_the_partitioning(mixed, automatic):
+    other = SampledEnsembleClassifier(**MIXED, **QUICK).fit(mixed.repartition(7))
+    assert other.categoricalEncoding == automatic.categoricalEncoding
+    assert other.members == automatic.members
+
+
+def test_the_encoding_is_saved_with_the_model(tmp_path, automatic):
+    path = str(tmp_path / "encoded")
+    automatic.save(path)
+    loaded = SampledEnsembleClassificationModel.load(path)
+    assert loaded.categoricalEncoding == automatic.categoricalEncoding
+
+
+def test_numeric_features_get_no_encoding_settings(binary_df):
+    model = SampledEnsembleClassifier(**QUICK).fit(binary_df)
+    assert model.categoricalEncoding == {"catboostParams": {}, "columns": []}
