@@ -128,9 +128,7 @@ def test_raw_numeric_input_columns_without_categories_fit_and_score(spark):
 
 def member_params(model):
     """The CatBoost settings each member trained with, as CatBoost reports them."""
-    return [
-        CatBoost().load_model(blob=bytes(blob)).get_all_params() for blob in model.members
-    ]
+    return [CatBoost().load_model(blob=bytes(blob)).get_all_params() for blob in model.members]
 
 
 @pytest.fixture(scope="module")
