@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Any, Callable, Dict, List, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 from _common import RESULTS, blog_data, diamonds, local_session, to_spark, write
@@ -173,7 +173,14 @@ def spark_systems(
     return points
 
 
-def centralized(data) -> List[Dict[str, Any]]:
+def centralized(
+    data,
+    central: Sequence[tuple] = (),
+    lgbm: Sequence[tuple] = (),
+    catboost_params: Optional[Dict[str, Any]] = None,
+) -> List[Dict[str, Any]]:
+    """Centralized CatBoost over ``central`` and LightGBM over ``lgbm`` (this module's
+    grids when empty); ``catboost_params`` go to every CatBoost fit."""
     import lightgbm
     from catboost import CatBoostClassifier
     from sklearn.metrics import accuracy_score, roc_auc_score
@@ -213,7 +220,7 @@ def centralized(data) -> List[Dict[str, Any]]:
         )
         print(points[-1], flush=True)
 
-    for iterations, depth, rate in CENTRAL:
+    for iterations, depth, rate in central or CENTRAL:
         settings = {"iterations": iterations, "depth": depth, "learning_rate": rate}
         model = CatBoostClassifier(
             thread_count=-1,
@@ -221,6 +228,7 @@ def centralized(data) -> List[Dict[str, Any]]:
             verbose=False,
             cat_features=categories or None,
             **{k: v for k, v in settings.items() if v is not None},
+            **(catboost_params or {}),
         )
         started = time.perf_counter()
         model.fit(x_train, y_train)
@@ -228,7 +236,7 @@ def centralized(data) -> List[Dict[str, Any]]:
     light_train = x_train.astype({c: "category" for c in categories}) if columns else x_train
     if columns:
         x_test = x_test.astype({c: "category" for c in categories})
-    for trees, leaves in LGBM:
+    for trees, leaves in lgbm or LGBM:
         model = lightgbm.LGBMClassifier(
             n_estimators=trees, num_leaves=leaves, random_state=1, verbose=-1
         )

@@ -37,6 +37,7 @@ TINY = {
     ],
     "cheap_tuning.py": ["--rows", "2000", "--iterations", "5"],
     "frontier.py": ["--rows", "3000", "--quick"],
+    "categorical_frontier.py": ["--rows", "3000", "--quick"],
     "regression_frontier.py": ["--rows", "3000", "--quick"],
     "fit_fixed_cost.py": ["--rows", "2000", "--iterations", "5", "--fits", "1"],
     "capped_scaling.py": [
@@ -105,6 +106,12 @@ def test_every_benchmark_and_the_comparison_example_run_and_write_their_output(t
         "centralized LightGBM",
     }
     assert (tmp_path / "frontier_blog.png").stat().st_size > 0
+    categorical = json.loads((tmp_path / "categorical_frontier.json").read_text())
+    assert set(categorical) >= {"flights", "diamonds", "military"}
+    for table in ("flights", "diamonds", "military"):
+        assert {p["system"] for p in categorical[table]["points"]} == systems, table
+        assert (tmp_path / f"frontier_categorical_{table}.png").stat().st_size > 0
+    assert categorical["flights"]["automatic_encoding"]["max_ctr_complexity"] == 1
     regression_frontier = json.loads((tmp_path / "regression_frontier.json").read_text())
     assert {p["system"] for p in regression_frontier["points"]} == systems
     assert (tmp_path / "frontier_flights.png").stat().st_size > 0
