@@ -158,7 +158,9 @@ class _SampledEnsembleParams(_PredictorParams, HasInputCols, HasWeightCol, HasSe
     iterations: Param[int] = Param(
         Params._dummy(),
         "iterations",
-        "CatBoost iterations (trees) per member (>= 1).",
+        "CatBoost iterations (trees) per member (>= 1). The default, 300, is below "
+        "CatBoost's 1000: on the benchmark tables it fits about 3 times faster for at most "
+        "0.003 of AUC, and CatBoost raises its learning rate to match when learningRate is unset.",
         typeConverter=_int_at_least("iterations", 1),
     )
     depth: Param[int] = Param(
@@ -208,7 +210,7 @@ class _SampledEnsembleParams(_PredictorParams, HasInputCols, HasWeightCol, HasSe
             earlyStoppingRounds=100,
             stackerMaxRows=100_000,
             maxRowsPerMember=1_000_000,
-            iterations=1000,
+            iterations=300,
             depth=6,
             catboostParams={},
             # A fixed default: HasSeed's default hashes the class name, which differs between
