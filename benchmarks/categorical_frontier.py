@@ -46,7 +46,7 @@ CATBOOST_ENCODING = {"one_hot_max_size": 2, "max_ctr_complexity": 4}
 WIDE_ONE_HOT = {"one_hot_max_size": 255}
 BORDERS_32 = {"border_count": 32}
 # (members, iterations, depth, learning rate or None for CatBoost's choice, catboostParams
-# or None). The first is the estimator's defaults.
+# or None). 300 iterations at depth 6 are the estimator's defaults, 1000 CatBoost's.
 OURS = [
     ("slots", 1000, 6, None, None),
     ("slots", 100, 6, None, None),

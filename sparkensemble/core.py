@@ -264,11 +264,9 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
             results, num_members, strategy, profile.rows if threshold is not None else None
         )
         results["seed"] = [seeds[m] for m in results["member"]]
-        model = self._model_class._from_members(
-            results, profile.width, profile.num_features, categorical_positions
+        return self._model_class._from_members(
+            results, profile.width, profile.num_features, encoding
         )
-        model._categorical_encoding = encoding
-        return model
 
     def _fit_stacker(
         self,

@@ -79,13 +79,15 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
         members: pd.DataFrame,
         width: int,
         num_features: int,
-        categorical_positions: List[int],
+        encoding: CategoricalEncoding = NO_CATEGORICAL_FEATURES,
     ) -> M:
+        """A model of trained members; ``encoding`` names the categorical features."""
         model = cls()
         model._members = canonical_member_table(members, cls._task)
         model._width = int(width)
         model._num_features = int(num_features)
-        model._categorical_positions = list(categorical_positions)
+        model._categorical_positions = [column.position for column in encoding.columns]
+        model._categorical_encoding = encoding
         return model
 
     def write(self) -> EnsembleModelWriter:
