@@ -20,6 +20,7 @@ RESULTS = Path(os.environ.get("SPARKENSEMBLE_BENCHMARK_RESULTS", Path(__file__).
 
 def machine() -> Dict[str, Any]:
     """What the figures were measured on; every result file records it."""
+    import catboost
     import pyspark
 
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -29,6 +30,7 @@ def machine() -> Dict[str, Any]:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "pyspark": pyspark.__version__,
+        "catboost": catboost.__version__,
     }
 
 
@@ -88,7 +90,7 @@ def makespan_in_order(seconds: List[float], slots: int) -> float:
 
 
 def ideal_makespan(seconds: List[float], slots: int) -> float:
-    """The issue's ideal: members placed on the slots longest first. A good schedule, not
+    """The ideal makespan: members placed on the slots longest first. A good schedule, not
     always the optimum, so another order can occasionally come out shorter."""
     return makespan_in_order(sorted(seconds, reverse=True), slots)
 

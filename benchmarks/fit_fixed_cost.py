@@ -20,6 +20,13 @@ import time
 
 from _common import blog_data, ideal_makespan, local_session, to_spark, write
 
+# How to read the ratios this script writes; the JSON carries it as "how_to_read".
+HOW_TO_READ = (
+    "fit_over_limit: fit wall time over the members' makespan plus two trivial jobs over the same "
+    "cached data (a fit reads its input once to check it and once to train); 1.0 would be no fixed "
+    "cost beyond that"
+)
+
 
 def wall(step):
     started = time.perf_counter()
@@ -70,7 +77,7 @@ def main() -> None:
             "warm_fits": runs,
             "worst_fit_over_limit": max(r["fit_over_limit"] for r in runs),
             "phases": phases(spark, df, estimator),
-            "target": "worst_fit_over_limit <= 1.0",
+            "how_to_read": HOW_TO_READ,
         },
     )
 

@@ -20,6 +20,25 @@ import time
 import numpy as np
 from _common import blog_data, local_session, to_spark, write
 
+# How to read the ratios this script writes; the JSON carries it as "how_to_read".
+HOW_TO_READ = {
+    "fit_over_centralized_catboost": (
+        "below 1, the ensemble fits faster than one CatBoost model on all training rows with every "
+        "core"
+    ),
+    "one_member_alone_over_centralized_catboost": (
+        "one member's CatBoost work alone, outside Spark, over the centralized model: the floor of "
+        "the ratio above on this machine"
+    ),
+    "fit_over_xgboost_spark": (
+        "below 1, the ensemble at CatBoost's defaults fits faster than xgboost.spark at its "
+        "defaults"
+    ),
+    "accuracy_minus_centralized_catboost": (
+        "test accuracy of the ensemble minus the centralized model's"
+    ),
+}
+
 HOLDOUT = 0.1  # sparkensemble's default validationFraction
 
 
@@ -121,11 +140,7 @@ def main() -> None:
             "fit_over_xgboost_spark": round(ours[0] / xgb[0], 3),
             "fit_100_iterations_over_xgboost_spark": round(ours_100[0] / xgb[0], 3),
             "accuracy_minus_centralized_catboost": round(ours[1] - central_accuracy, 4),
-            "targets": {
-                "fit_over_centralized_catboost": "<= 0.75",
-                "fit_over_xgboost_spark": "<= 0.85",
-                "accuracy_minus_centralized_catboost": ">= -0.003",
-            },
+            "how_to_read": HOW_TO_READ,
         },
     )
 

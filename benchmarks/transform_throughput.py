@@ -38,6 +38,13 @@ import pandas as pd
 import pyarrow as pa
 from _common import blog_data, local_session, to_spark, write
 
+# How to read the ratios this script writes; the JSON carries it as "how_to_read".
+HOW_TO_READ = (
+    "transform_over_predict_plus_floor: model.transform's wall time over the members' direct "
+    "predict_proba plus Spark's identity-UDF floor; below 1.0, transform costs less than the two "
+    "done apart"
+)
+
 
 def wall(step) -> float:
     started = time.perf_counter()
@@ -171,7 +178,7 @@ def main() -> None:
             "arrow_floor_over_transform": (
                 None if arrow_floor is None else round(arrow_floor / transform, 3)
             ),
-            "target": "transform_over_predict_plus_floor <= 1.0",
+            "how_to_read": HOW_TO_READ,
             "each_run": each_run,
             "worst_run_transform_over_predict_plus_floor": max(
                 r["transform_over_predict_plus_floor"] for r in each_run

@@ -347,6 +347,7 @@ def accuracy_vs_fit_time(results: List[Result], out: Path) -> None:
 def machine(spark) -> Dict[str, object]:
     import platform
 
+    import catboost
     import pyspark
 
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -355,7 +356,9 @@ def machine(spark) -> Dict[str, object]:
         "memory_gib": round(memory, 1),
         "task_slots": spark.sparkContext.defaultParallelism,
         "platform": platform.platform(),
+        "python": platform.python_version(),
         "pyspark": pyspark.__version__,
+        "catboost": catboost.__version__,
     }
 
 

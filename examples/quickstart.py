@@ -28,13 +28,9 @@ def synthetic(spark: SparkSession, rows: int, features: int = 20):
     """Rows made in Spark: the label depends on a few features, non-linearly, with noise."""
     x = [F.randn(seed=i) for i in range(features)]
     signal = x[0] * x[1] + F.sin(x[2] * 2) + 0.8 * x[3] - 0.5 * F.abs(x[4]) + 0.6 * F.randn(99)
-    return (
-        spark.range(rows)
-        .select(
-            array_to_vector(F.array(*x)).alias("features"),
-            (signal > 0).cast("double").alias("label"),
-        )
-        .cache()
+    return spark.range(rows).select(
+        array_to_vector(F.array(*x)).alias("features"),
+        (signal > 0).cast("double").alias("label"),
     )
 
 
@@ -56,6 +52,8 @@ def main() -> None:
     spark.sparkContext.setLogLevel("ERROR")
 
     train, test = synthetic(spark, args.rows).randomSplit([0.7, 0.3], seed=7)
+    # fit reads its input twice (once to check it, once to train), so cache what it reads
+    train, test = train.cache(), test.cache()
     clf = SampledEnsembleClassifier(
         numMembers=args.members, strategy="fold", combiner="mean", iterations=300, seed=42
     )
