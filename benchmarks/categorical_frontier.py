@@ -30,6 +30,7 @@ from typing import Any, Dict, List, Optional
 from _common import sample_rows, write
 from _tables import TABLES
 from frontier import (
+    automatic_encoding,
     centralized,
     frontier_session,
     lead,
@@ -39,8 +40,6 @@ from frontier import (
     spark_systems,
     with_categories,
 )
-
-from sparkensemble.encoding import choose_encoding
 
 CATBOOST_ENCODING = {"one_hot_max_size": 2, "max_ctr_complexity": 4}
 WIDE_ONE_HOT = {"one_hot_max_size": 255}
@@ -79,12 +78,6 @@ def xgboost_grid(numbers: List[str], categories: List[str]) -> List[tuple]:
     """XGB with "native" replaced by feature types for the features vector's slots."""
     native = {"feature_types": ["q"] * len(numbers) + ["c"] * len(categories)}
     return [(n, d, native if other == "native" else other) for n, d, other in XGB]
-
-
-def automatic_encoding(train, categories: List[str]) -> Dict[str, Any]:
-    """The CatBoost settings sparkensemble's automatic encoding gives this table."""
-    levels = [int(train[c].nunique(dropna=False)) for c in categories]
-    return choose_encoding(categories, range(len(categories)), levels, {}).catboost_params
 
 
 def measure(spark, slots: int, name: str, rows: Optional[int]) -> Dict[str, Any]:

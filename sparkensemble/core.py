@@ -29,6 +29,7 @@ from sparkensemble.training import (
     out_of_fold_predictions,
     presampled,
     raise_member_errors,
+    row_content,
     train_members,
 )
 from sparkensemble.tuning import SharedFitIterator
@@ -211,6 +212,7 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
             num_members,
             task,
             blocks.categories(),
+            row_content(blocks, self.getLabelCol(), weight_col),
         )
         if self.isDefined(self.inputCols):
             profile = replace(profile, num_features=len(self.getInputCols()))
@@ -222,8 +224,10 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
         )
         if encoding.columns:
             logger.info("Categorical encoding: %s", encoding.describe())
+        # With strategy="partition" rows stay in their partitions, so no window moves them.
+        spread = profile.has_duplicates and self.getStrategy() == "fold"
         rows = hashed_rows(
-            dataset, blocks, self.getLabelCol(), weight_col, fold_col, self.getSeed()
+            dataset, blocks, self.getLabelCol(), weight_col, fold_col, self.getSeed(), spread
         )
         model = self._train(rows, profile, encoding, weight_col is not None, num_members)
         model._category_kinds = category_kinds(dataset.schema, self.getCategoricalCols())

@@ -10,6 +10,10 @@ column's levels; from those counts:
 - the others keep target statistics, each on its own: combinations of categorical
   columns (``max_ctr_complexity``) cost more than they add at the sizes members train on.
 
+Each member applies the threshold to the levels its own rows hold, as CatBoost does, so
+a column whose count sits at the threshold, or a member that sees only some of a column's
+levels, can go the other way inside a member; the record is the whole table's view.
+
 Every key the user sets in ``catboostParams`` wins over the choice made here, key by key.
 Without categorical columns nothing is added, so numeric members are unaffected.
 """
@@ -17,7 +21,7 @@ Without categorical columns nothing is added, so numeric members are unaffected.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 # Columns with at most this many levels (the null category counts as one) are one-hot.
 MAX_ONE_HOT_LEVELS = 64
@@ -29,9 +33,11 @@ MAX_CTR_COMPLEXITY = 1
 ONE_HOT = "one-hot"
 TARGET_STATISTICS = "target statistics"
 
-# catboostParams keys that take the encoding into the user's hands, and what each decides.
-# Setting one keeps the library's choice for the others.
-ENCODING_KEYS = ("one_hot_max_size", "max_ctr_complexity")
+# catboostParams keys that put the combinations of columns in the user's hands: with any
+# of them set, the library leaves max_ctr_complexity alone.
+COMBINATION_KEYS = ("max_ctr_complexity", "combinations_ctr", "per_feature_ctr")
+# What a model saved before the encoding was recorded says of its categorical columns.
+CATBOOST_DEFAULT = "CatBoost's default"
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,7 @@ class CategoricalColumn:
 
     name: str
     position: int
-    levels: int
+    levels: Optional[int]  # None where the model predates the count
     encoding: str
 
 
@@ -69,7 +75,12 @@ class CategoricalEncoding:
     def from_json(cls, state: Mapping[str, Any]) -> CategoricalEncoding:
         """The encoding :meth:`to_json` described."""
         columns = [
-            CategoricalColumn(c["name"], int(c["position"]), int(c["levels"]), c["encoding"])
+            CategoricalColumn(
+                c["name"],
+                int(c["position"]),
+                None if c["levels"] is None else int(c["levels"]),
+                c["encoding"],
+            )
             for c in state.get("columns", [])
         ]
         return cls(columns, dict(state.get("catboostParams", {})))
@@ -125,11 +136,19 @@ def choose_encoding(
     added: Dict[str, Any] = {}
     if user_size is None and any(c.encoding == ONE_HOT for c in columns):
         added["one_hot_max_size"] = size
-    # Without a column on target statistics there is nothing to combine.
-    uses_statistics = any(c.encoding == TARGET_STATISTICS for c in columns)
-    if uses_statistics and "max_ctr_complexity" not in user_params:
+    # Even where every column counted one-hot: a count just under the threshold may be a
+    # column a member sees just over it, which then takes statistics without combinations.
+    if not any(key in user_params for key in COMBINATION_KEYS):
         added["max_ctr_complexity"] = MAX_CTR_COMPLEXITY
     return CategoricalEncoding(columns, added)
+
+
+def encoding_before_counts(names: Sequence[str], positions: Sequence[int]) -> CategoricalEncoding:
+    """The record for a model fitted before level counts were kept: CatBoost chose."""
+    columns = [
+        CategoricalColumn(str(n), int(p), None, CATBOOST_DEFAULT) for n, p in zip(names, positions)
+    ]
+    return CategoricalEncoding(columns, {})
 
 
 def _one_hot_max_size(levels: Sequence[int]) -> int:

@@ -14,7 +14,11 @@ from pyspark.ml.linalg import DenseVector, Vector
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from sparkensemble.encoding import NO_CATEGORICAL_FEATURES, CategoricalEncoding
+from sparkensemble.encoding import (
+    NO_CATEGORICAL_FEATURES,
+    CategoricalEncoding,
+    encoding_before_counts,
+)
 from sparkensemble.features import check_category_kinds, feature_blocks
 from sparkensemble.members import assemble_features
 from sparkensemble.merging import merge_members
@@ -129,11 +133,13 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
         self._num_features = int(metadata["numFeatures"])
         self._categorical_positions = list(metadata.get("categoricalPositions", []))
         self._category_kinds = dict(metadata.get("categoryKinds", {}))
-        # Models saved before the encoding was recorded trained with CatBoost's own.
         encoding = metadata.get("categoricalEncoding")
-        self._categorical_encoding = (
-            CategoricalEncoding.from_json(encoding) if encoding else NO_CATEGORICAL_FEATURES
-        )
+        if encoding:
+            self._categorical_encoding = CategoricalEncoding.from_json(encoding)
+        else:  # saved before the encoding was recorded: members trained with CatBoost's own
+            self._categorical_encoding = encoding_before_counts(
+                self._categorical_names(), self._categorical_positions
+            )
         stacker = metadata.get("stacker")
         self._stacker = self._task.stacker_from_json(stacker) if stacker else None
 
@@ -150,14 +156,22 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
         """Number of features the model was fitted on."""
         return self._num_features
 
+    def _categorical_names(self) -> List[str]:
+        """Each categorical feature's name: its input column, or its slot of featuresCol."""
+        if self.isDefined(self.inputCols):
+            return [self.getInputCols()[p] for p in self._categorical_positions]
+        return [f"{self.getFeaturesCol()}[{p}]" for p in self._categorical_positions]
+
     @property
     def categoricalEncoding(self) -> Dict[str, Any]:
         """How each categorical feature was encoded, chosen at fit from its level count.
 
         ``columns`` lists each categorical feature's name, position, levels and encoding
-        (``"one-hot"`` or ``"target statistics"``); ``catboostParams`` the CatBoost
-        settings the library added to give that encoding (keys set in ``catboostParams``
-        are the user's and are not repeated here). Empty without categorical features.
+        (``"one-hot"`` or ``"target statistics"``) as the whole training table's level
+        counts give it; each member applies ``one_hot_max_size`` to its own rows, as
+        CatBoost does. ``catboostParams`` holds the CatBoost settings the library added
+        (keys set in ``catboostParams`` are the user's and are not repeated). Empty
+        without categorical features.
         """
         return self._categorical_encoding.to_json()
 

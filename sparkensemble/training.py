@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from sparkensemble.features import FeatureBlocks
@@ -107,6 +107,16 @@ def member_partition_keys(spark: SparkSession, num_members: int) -> List[int]:
     return ordered
 
 
+def row_content(blocks: FeatureBlocks, label_col: str, weight_col: Optional[str]) -> List[Column]:
+    """What makes two training rows the same row: features, label and weight."""
+    content = [blocks.numeric, F.col(label_col).cast("double")]
+    if blocks.categorical is not None:
+        content.append(blocks.categorical)
+    if weight_col:
+        content.append(F.col(weight_col).cast("double"))
+    return content
+
+
 def hashed_rows(
     df: DataFrame,
     blocks: FeatureBlocks,
@@ -114,8 +124,15 @@ def hashed_rows(
     weight_col: Optional[str],
     fold_col: Optional[str],
     seed: int,
+    spread_duplicates: bool = False,
 ) -> DataFrame:
-    """The training columns under fixed names, with each row's content hash."""
+    """The training columns under fixed names, with each row's content hash.
+
+    Identical rows share a content hash, so they would all go to one member and all to its
+    holdout or all to its training rows. With ``spread_duplicates``, the second and later
+    copies of a row get hashes of their own: a window numbers the copies, and since they
+    are identical, which copy gets which number changes nothing, on any partitioning.
+    """
     columns = [blocks.numeric.alias(FEATURES), F.col(label_col).cast("double").alias(LABEL)]
     if blocks.categorical is not None:
         columns.append(blocks.categorical.alias(CATEGORIES))
@@ -128,6 +145,10 @@ def hashed_rows(
     # repartitioning and task retries; rand() would not.
     hashed = [c for c in (FEATURES, CATEGORIES, LABEL, WEIGHT) if c in rows.columns]
     rows = rows.withColumn(ROW_HASH, F.xxhash64(F.lit(seed), *hashed))
+    if spread_duplicates:
+        copy = F.row_number().over(Window.partitionBy(ROW_HASH).orderBy(ROW_HASH)) - 1
+        spread = F.when(copy == 0, F.col(ROW_HASH)).otherwise(F.xxhash64(F.col(ROW_HASH), copy))
+        rows = rows.withColumn(ROW_HASH, spread)
     # CatBoost keeps float features as float32, so members train on exactly what they would
     # from doubles; moving float32 halves the shuffle and the Arrow transfer to the workers.
     return rows.withColumn(FEATURES, F.col(FEATURES).cast("array<float>"))

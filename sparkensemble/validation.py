@@ -25,6 +25,10 @@ from pyspark.sql.types import (
 
 from sparkensemble.tasks import EnsembleTask
 
+# Below this share of distinct rows, repeated rows are spread over members and holdouts
+# (the count is HyperLogLog's, within a few percent).
+DUPLICATE_SHARE = 0.95
+
 
 def input_field(schema: StructType, column: str, param: str) -> StructField:
     if column not in schema.fieldNames():
@@ -108,13 +112,20 @@ class TrainingProfile:
 
     ``width`` is what each member outputs per row: the number of classes, or 1.
     ``category_levels`` holds each categorical feature's approximate count of distinct
-    values, in the order of the categorical block.
+    values, in the order of the categorical block; ``distinct_rows`` the approximate count
+    of distinct rows.
     """
 
     rows: int
     width: int
     num_features: int
     category_levels: Tuple[int, ...] = ()
+    distinct_rows: int = 0
+
+    @property
+    def has_duplicates(self) -> bool:
+        """Whether more rows repeat another row exactly than the count's error explains."""
+        return self.distinct_rows < DUPLICATE_SHARE * self.rows
 
 
 def profile_training_data(
@@ -126,11 +137,13 @@ def profile_training_data(
     num_members: int,
     task: EnsembleTask,
     categories: Sequence[Column] = (),
+    content: Sequence[Column] = (),
 ) -> TrainingProfile:
     """Run one aggregate job over the training data and check what it finds.
 
-    ``categories`` are the categorical features; the same job counts each one's levels
-    (HyperLogLog, so the count does not depend on how the rows are partitioned).
+    ``categories`` are the categorical features; the same job counts each one's levels,
+    and the distinct rows of ``content`` (HyperLogLog, so the counts do not depend on how
+    the rows are partitioned).
     """
     aggregates = [
         F.count(F.lit(1)).alias("rows"),
@@ -157,12 +170,16 @@ def profile_training_data(
         F.approx_count_distinct(category, rsd=0.01).alias(f"levels_{i}")
         for i, category in enumerate(categories)
     ]
+    if content:
+        distinct = F.approx_count_distinct(F.xxhash64(*content), rsd=0.01)
+        aggregates.append(distinct.alias("distinct_rows"))
     stats = df.select(*aggregates).first().asDict()
     profile = _check_profile(
         stats, df.schema[label_col], label_col, weight_col, fold_col, num_members, task
     )
     levels = tuple(int(stats[f"levels_{i}"]) for i in range(len(categories)))
-    return replace(profile, category_levels=levels)
+    distinct_rows = int(stats["distinct_rows"]) if content else profile.rows
+    return replace(profile, category_levels=levels, distinct_rows=distinct_rows)
 
 
 def _label_aggregates(label_col: str, label_type: DataType) -> List[Column]:

@@ -159,9 +159,10 @@ def test_a_small_column_is_one_hot_and_a_large_one_keeps_target_statistics(autom
         "one_hot_max_size": MAX_ONE_HOT_LEVELS,
         "max_ctr_complexity": MAX_CTR_COMPLEXITY,
     }
+    # CatBoost's own default is 2; below 200 iterations it limits combinations itself, so
+    # the user-override test below is the one that shows max_ctr_complexity reaching members.
     for params in member_params(automatic):
         assert params["one_hot_max_size"] == MAX_ONE_HOT_LEVELS
-        assert params["max_ctr_complexity"] == MAX_CTR_COMPLEXITY
 
 
 def test_the_users_catboost_params_win_over_the_automatic_encoding(mixed):
@@ -193,3 +194,47 @@ def test_the_encoding_is_saved_with_the_model(tmp_path, automatic):
 def test_numeric_features_get_no_encoding_settings(binary_df):
     model = SampledEnsembleClassifier(**QUICK).fit(binary_df)
     assert model.categoricalEncoding == {"catboostParams": {}, "columns": []}
+
+
+def test_vector_slots_are_named_from_their_metadata(cities):
+    train, _ = cities
+    indexed = StringIndexer(inputCol="city", outputCol="city_index", handleInvalid="keep")
+    assembled = VectorAssembler(inputCols=["x", "city_index"], outputCol="features").transform(
+        indexed.fit(train).transform(train)
+    )
+    model = SampledEnsembleClassifier(**QUICK).fit(assembled)
+    [column] = model.categoricalEncoding["columns"]
+    assert (column["name"], column["position"]) == ("city_index", 1)
+    assert column["encoding"] == "target statistics"
+
+
+def test_the_regressor_chooses_the_encoding_too(mixed):
+    from sparkensemble import SampledEnsembleRegressor
+
+    model = SampledEnsembleRegressor(**MIXED, **QUICK).fit(mixed)
+    encodings = {c["name"]: c["encoding"] for c in model.categoricalEncoding["columns"]}
+    assert encodings == {"city": "target statistics", "size": "one-hot"}
+
+
+def repeated_cells(spark, copies, seed):
+    """Few distinct feature rows, each repeated many times with a label drawn per copy."""
+    rng = np.random.default_rng(seed)
+    cell = rng.integers(0, 24, size=24 * copies)
+    colour, size = cell % 4, cell // 4
+    positive = rng.random(len(cell)) < np.linspace(0.1, 0.9, 24)[cell]
+    rows = [(f"c{c}", f"s{s}", float(y)) for c, s, y in zip(colour, size, positive)]
+    return spark.createDataFrame(rows, "colour string, size string, label double")
+
+
+def test_repeated_rows_are_spread_over_members_and_holdouts(spark):
+    """Identical rows share a content hash: unspread, a cell's positives and negatives
+    land in different members, and a member's holdout holds whole cells of one label."""
+    train = repeated_cells(spark, 300, seed=1).repartition(3).cache()
+    test = repeated_cells(spark, 100, seed=2)
+    inputs = {"inputCols": ["colour", "size"], "categoricalCols": ["colour", "size"]}
+    model = SampledEnsembleClassifier(**inputs, **QUICK).fit(train)
+    assert auc(model, test) > 0.75
+    # Each member's holdout mixes the labels as the data does, instead of whole cells.
+    assert all(0.6 < acc < 0.8 for acc in model.summary["holdout_accuracy"])
+    again = SampledEnsembleClassifier(**inputs, **QUICK).fit(train.repartition(5))
+    assert again.members == model.members

@@ -3,6 +3,7 @@
 import pytest
 
 from sparkensemble.encoding import (
+    CATBOOST_DEFAULT,
     MAX_CTR_COMPLEXITY,
     MAX_ONE_HOT_LEVELS,
     NO_CATEGORICAL_FEATURES,
@@ -10,6 +11,7 @@ from sparkensemble.encoding import (
     TARGET_STATISTICS,
     CategoricalEncoding,
     choose_encoding,
+    encoding_before_counts,
 )
 
 
@@ -37,9 +39,14 @@ def test_the_threshold_is_inclusive():
     assert encoding.catboost_params["one_hot_max_size"] == at
 
 
-def test_only_one_hot_columns_need_no_limit_on_combinations():
-    encoding = choose_encoding(["a", "b"], [0, 1], [2, 25], {})
-    assert encoding.catboost_params == {"one_hot_max_size": MAX_ONE_HOT_LEVELS}
+def test_one_hot_columns_still_limit_combinations_for_counts_near_the_threshold():
+    # 64 counted may be 65 in a member's rows: that member then keeps statistics for it.
+    encoding = choose_encoding(["a", "b"], [0, 1], [2, MAX_ONE_HOT_LEVELS], {})
+    assert encodings(encoding) == {"a": ONE_HOT, "b": ONE_HOT}
+    assert encoding.catboost_params == {
+        "one_hot_max_size": MAX_ONE_HOT_LEVELS,
+        "max_ctr_complexity": MAX_CTR_COMPLEXITY,
+    }
 
 
 def test_only_large_columns_keep_catboosts_one_hot_size():
@@ -56,6 +63,23 @@ def test_each_key_the_user_sets_wins_and_is_not_repeated():
 
     encoding = choose_encoding(["a", "b"], [0, 1], [10, 500], {"max_ctr_complexity": 3})
     assert encoding.catboost_params == {"one_hot_max_size": MAX_ONE_HOT_LEVELS}
+
+
+@pytest.mark.parametrize("key", ["combinations_ctr", "per_feature_ctr"])
+def test_the_users_own_combinations_are_not_switched_off(key):
+    encoding = choose_encoding(["a", "b"], [0, 1], [10, 500], {key: ["Borders"]})
+    assert "max_ctr_complexity" not in encoding.catboost_params
+
+
+def test_a_model_saved_before_the_counts_says_catboost_chose():
+    encoding = encoding_before_counts(["colour"], [1])
+    assert encoding.to_json() == {
+        "catboostParams": {},
+        "columns": [
+            {"name": "colour", "position": 1, "levels": None, "encoding": CATBOOST_DEFAULT}
+        ],
+    }
+    assert CategoricalEncoding.from_json(encoding.to_json()) == encoding
 
 
 def test_no_categorical_column_adds_nothing():

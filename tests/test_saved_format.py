@@ -31,10 +31,20 @@ def test_a_format1_classifier_loads_and_scores_as_when_it_was_saved(spark, saved
     np.testing.assert_allclose(probability, expected, rtol=0, atol=1e-12)
 
 
-def test_numeric_members_refit_today_are_byte_identical_to_the_saved_ones(spark, saved_rows):
+def test_numeric_members_refit_from_the_saved_settings_are_byte_identical(spark, saved_rows):
     """The categorical encoding adds nothing without categorical features: refitting the
     format 1 numeric model with its own settings gives back its members, byte for byte."""
     saved = SampledEnsembleClassificationModel.load(os.path.join(FORMAT1, "binary_stacked"))
     settings = {p.name: v for p, v in saved.extractParamMap().items() if saved.isSet(p)}
     refit = SampledEnsembleClassifier(**settings).fit(saved_rows)
     assert refit.members == saved.members
+
+
+def test_a_format1_categorical_model_reports_that_catboost_chose_its_encoding():
+    model = SampledEnsembleClassificationModel.load(os.path.join(FORMAT1, "multiclass_categorical"))
+    assert model.categoricalEncoding == {
+        "catboostParams": {},
+        "columns": [
+            {"name": "colour", "position": 1, "levels": None, "encoding": "CatBoost's default"}
+        ],
+    }

@@ -32,6 +32,7 @@ from typing import Any, Dict, List
 
 # Each module registers its generators on import.
 from benchmark_figures import (  # noqa: F401
+    categorical,
     compare_strategies,
     frontier,
     overheads,

@@ -85,6 +85,8 @@ def xgboost_setting(point: Dict[str, Any]) -> str:
         parts.append(f"lr {point['learning_rate']}")
     if point.get("max_bin") is not None:
         parts.append(f"`max_bin` {point['max_bin']}")
+    if point.get("feature_types"):
+        parts.append("native categoricals")
     return ", ".join(parts)
 
 

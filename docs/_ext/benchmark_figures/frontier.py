@@ -93,7 +93,8 @@ def members_table(ours: List[Dict[str, Any]], metric: str, label: str, slots: in
     """Each setting tried with more members than slots, beside the same setting on slots."""
 
     def knobs(point: Dict[str, Any]) -> Dict[str, Any]:
-        skip = {"numMembers", "fit_seconds", metric, "auc", "rmse", "r2", "accuracy"}
+        skip = {"numMembers", "fit_seconds", "members_makespan_seconds", metric}
+        skip |= {"auc", "rmse", "r2", "accuracy"}
         return {k: v for k, v in point.items() if k not in skip}
 
     rows = []

@@ -1,0 +1,161 @@
+"""Time to accuracy on real tables with categorical columns."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from benchmark_figures.formatting import (
+    diff,
+    div,
+    ensemble_setting,
+    exact,
+    machine,
+    num,
+    span,
+    table,
+)
+from benchmark_figures.frontier import frontier_figures
+from benchmark_figures.registry import figures
+
+TABLES = ("flights", "diamonds", "military")
+CATBOOST_ENCODING = {"one_hot_max_size": 2, "max_ctr_complexity": 4}
+
+
+def ensemble_point(
+    points: List[Dict[str, Any]], iterations: int, params: Optional[Dict[str, Any]] = None
+) -> Dict[str, Any]:
+    """The depth-6 sparkensemble setting with CatBoost's learning rate and these params."""
+    return next(
+        p
+        for p in points
+        if p["system"] == "sparkensemble"
+        and (p["iterations"], p["depth"], p.get("learningRate")) == (iterations, 6, None)
+        and (p.get("catboostParams") or None) == params
+    )
+
+
+def xgboost_default(points: List[Dict[str, Any]]) -> Dict[str, Any]:
+    return next(
+        p
+        for p in points
+        if p["system"] == "xgboost.spark"
+        and (p["n_estimators"], p["max_depth"]) == (100, 6)
+        and set(p) == {"system", "n_estimators", "max_depth", "fit_seconds", "auc", "accuracy"}
+    )
+
+
+def table_figures(part: Dict[str, Any], slots: int) -> Dict[str, str]:
+    points = part["points"]
+    result = frontier_figures(part, part["lead_on_auc"], "auc", "AUC", slots)
+    ours = ensemble_point(points, 300)
+    peer = xgboost_default(points)
+    central = next(
+        p for p in points if p["system"] == "centralized CatBoost" and p["iterations"] == 1000
+    )
+    result.update(
+        defaults_seconds=num(ours["fit_seconds"], 1),
+        defaults_auc=num(ours["auc"], 4),
+        peer_defaults_seconds=num(peer["fit_seconds"], 1),
+        peer_defaults_auc=num(peer["auc"], 4),
+        defaults_time_ratio=div(ours["fit_seconds"], peer["fit_seconds"], 2),
+        defaults_over_peer_auc=diff(ours["auc"], peer["auc"], 4),
+        central_auc=num(central["auc"], 4),
+        defaults_below_central=diff(central["auc"], ours["auc"], 4),
+        test_rows=f"{part['test_rows']:,}",
+        levels=", ".join(f"{c} {n:,}" for c, n in part["categorical_levels"].items()),
+    )
+    for iterations in (300, 1000):
+        automatic = ensemble_point(points, iterations)
+        own = ensemble_point(points, iterations, CATBOOST_ENCODING)
+        result[f"own_encoding_{iterations}_speedup"] = div(
+            own["fit_seconds"], automatic["fit_seconds"], 1
+        )
+        result[f"own_encoding_{iterations}_auc_change"] = diff(automatic["auc"], own["auc"], 4)
+    return result
+
+
+def summary_table(data: Dict[str, Any]) -> str:
+    """One row per table: the defaults against xgboost.spark's and centralized CatBoost."""
+    rows = []
+    for name in TABLES:
+        points = data[name]["points"]
+        ours, peer = ensemble_point(points, 300), xgboost_default(points)
+        central = next(
+            p for p in points if p["system"] == "centralized CatBoost" and p["iterations"] == 1000
+        )
+        rows.append(
+            [
+                name,
+                f"{num(ours['fit_seconds'], 1)} s, {num(ours['auc'], 4)}",
+                f"{num(peer['fit_seconds'], 1)} s, {num(peer['auc'], 4)}",
+                f"**{div(ours['fit_seconds'], peer['fit_seconds'], 2)}**",
+                f"{num(central['fit_seconds'], 1)} s, {num(central['auc'], 4)}",
+            ]
+        )
+    header = ["table", "sparkensemble defaults", "xgboost.spark defaults", "time ratio"]
+    header.append("centralized CatBoost")
+    return table(header, "lrrrr", rows)
+
+
+def encoding_table(data: Dict[str, Any]) -> str:
+    """The automatic encoding against CatBoost's own, at 300 and 1000 iterations."""
+    rows = []
+    for name in TABLES:
+        points = data[name]["points"]
+        for iterations in (300, 1000):
+            automatic = ensemble_point(points, iterations)
+            own = ensemble_point(points, iterations, CATBOOST_ENCODING)
+            rows.append(
+                [
+                    name,
+                    str(iterations),
+                    f"{num(own['fit_seconds'], 1)} s, {num(own['auc'], 4)}",
+                    f"{num(automatic['fit_seconds'], 1)} s, {num(automatic['auc'], 4)}",
+                    f"**{div(own['fit_seconds'], automatic['fit_seconds'], 1)}×**",
+                ]
+            )
+    header = ["table", "iterations", "CatBoost's encoding", "automatic encoding", "faster"]
+    return table(header, "lrrrr", rows)
+
+
+def overhead_table(data: Dict[str, Any]) -> str:
+    """Each sparkensemble setting's fit seconds against its members' makespan."""
+    rows = []
+    for name in TABLES:
+        for p in data[name]["points"]:
+            if p["system"] != "sparkensemble":
+                continue
+            rows.append(
+                [
+                    name,
+                    ensemble_setting(p),
+                    num(p["members_makespan_seconds"], 1),
+                    num(p["fit_seconds"], 1),
+                    f"**{div(p['fit_seconds'], p['members_makespan_seconds'], 2)}**",
+                ]
+            )
+    header = ["table", "setting", "members' makespan s", "fit s", "fit ÷ makespan"]
+    return table(header, "llrrr", rows)
+
+
+def overhead_range(data: Dict[str, Any]) -> str:
+    ratios = [
+        exact(p["fit_seconds"]) / exact(p["members_makespan_seconds"])
+        for name in TABLES
+        for p in data[name]["points"]
+        if p["system"] == "sparkensemble"
+    ]
+    return span(ratios, 2)
+
+
+@figures("benchmarks/results/categorical_frontier.json", "categorical")
+def categorical(data: Dict[str, Any]) -> Dict[str, str]:
+    result = {"machine": machine(data)}
+    for name in TABLES:
+        found = table_figures(data[name], data["slots"])
+        result.update({f"{name}_{key}": value for key, value in found.items()})
+    result["summary_table"] = summary_table(data)
+    result["encoding_table"] = encoding_table(data)
+    result["overhead_table"] = overhead_table(data)
+    result["overhead_range"] = overhead_range(data)
+    return result
