@@ -122,3 +122,27 @@ def test_geometric_merges_into_one_native_model_with_shap_contributions(spark):
     np.testing.assert_allclose(native, [r.probability.toArray() for r in rows], atol=1e-9)
     margins = np.array([r.rawPrediction[1] * 2 for r in rows])  # raw vector is [-m/2, m/2]
     np.testing.assert_allclose([sum(r.shap) for r in rows], margins, atol=1e-9)
+
+
+def test_categorical_columns_get_an_encoding_that_is_saved_and_repeated_rows_spread(
+    spark, tmp_path
+):
+    rng = np.random.default_rng(23)
+    shop = rng.integers(0, 150, size=900)  # target statistics
+    day = rng.integers(0, 7, size=900)  # one-hot
+    label = (rng.random(900) < 0.2 + 0.6 * (shop % 2)).astype(float)
+    rows = [(f"shop{s}", f"day{d}", float(y)) for s, d, y in zip(shop, day, label)]
+    rows += rows[:300]  # a third of the rows repeat another exactly
+    df = spark.createDataFrame(rows, "shop string, day string, label double").cache()
+    clf = SampledEnsembleClassifier(
+        numMembers=2, inputCols=["shop", "day"], categoricalCols=["shop", "day"], **SMALL
+    )
+    model = clf.fit(df)
+    encodings = {c["name"]: c["encoding"] for c in model.categoricalEncoding["columns"]}
+    assert encodings == {"shop": "target statistics", "day": "one-hot"}
+    assert clf.fit(df.repartition(3)).members == model.members
+    path = str(tmp_path / "categorical")
+    model.save(path)
+    loaded = SampledEnsembleClassificationModel.load(path)
+    assert loaded.categoricalEncoding == model.categoricalEncoding
+    assert BinaryClassificationEvaluator().evaluate(loaded.transform(df)) > 0.75

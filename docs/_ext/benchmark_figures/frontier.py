@@ -53,7 +53,7 @@ def frontier_figures(
         "lead_table": table(header, "lrrlrrr", rows),
         "levels": str(len(leads)),
         "led": str(len(led)),
-        "ratio_range": span([lead["time_ratio"] for lead in led], 2),
+        "ratio_range": span([lead["time_ratio"] for lead in led], 2) if led else "",
         "plain_ratio_range": span(plain, 2) if plain else "",
         "knob_ratio_range": span(knobs, 2) if knobs else "",
         "best_accuracy": num(best[metric], 4),
