@@ -10,7 +10,7 @@ from pyspark.ml.util import MLReadable, MLWritable
 
 from sparkensemble.core import _SampledEnsembleEstimator
 from sparkensemble.model import _SampledEnsembleModel
-from sparkensemble.params import _SampledEnsembleClassifierParams
+from sparkensemble.params import _SampledEnsembleClassifierParams, keyword_only
 from sparkensemble.tasks import CLASSIFICATION
 
 
@@ -81,15 +81,102 @@ class SampledEnsembleClassifier(
 
     Each member trains in its own Spark task on one fold (``strategy="fold"``, rows
     assigned by a hash of their content and ``seed``, or by ``foldCol``) or on one input
-    partition (``strategy="partition"``, no shuffle). Labels are class indices
-    ``0..C-1`` as doubles; features are a Vector, an array of numbers, or raw
-    ``inputCols``. Params are keyword arguments; see the README for the full list.
+    partition (``strategy="partition"``, no shuffle). ``fit`` returns a
+    :class:`SampledEnsembleClassificationModel`. Every Param below is also a keyword of
+    :meth:`setParams`, has a ``getX`` and ``setX`` method, and can be tuned with
+    ``ParamGridBuilder``. A Param left unset keeps its default.
+
+    Parameters
+    ----------
+    featuresCol : str, default="features"
+        Column of features: a ``Vector`` or an array of numbers. Vector slots that the
+        column's ML attribute metadata marks nominal (as ``StringIndexer`` followed by
+        ``VectorAssembler`` produce) are categorical. Not read when ``inputCols`` is set.
+    labelCol : str, default="label"
+        Column of class indices ``0.0, 1.0, ..., C-1``, as numbers; two classes or more.
+    predictionCol : str, default="prediction"
+        Output column of the predicted class index (a double). ``""`` skips it.
+    probabilityCol : str, default="probability"
+        Output ``Vector`` column of the class probabilities. ``""`` skips it.
+    rawPredictionCol : str, default="rawPrediction"
+        Output ``Vector`` column of the combined member probabilities before they are
+        renormalised (the stacker's or the merged model's margins for ``"stacked"`` and
+        ``"geometric"``). ``""`` skips it.
+    weightCol : str, optional
+        Column of non-negative instance weights. Unset, every row weighs 1.
+    inputCols : list of str, optional
+        Raw columns to train on instead of ``featuresCol``: numeric columns, plus the
+        string, integer or boolean columns named in ``categoricalCols``.
+    categoricalCols : list of str, default=[]
+        Columns among ``inputCols`` that CatBoost treats as categorical, passed as they
+        are (no indexing, no one-hot encoding); a null is a category of its own.
+    foldCol : str, optional
+        Integer column in ``[0, numMembers)`` naming the member each row trains, instead
+        of the content hash. Needs ``strategy="fold"``.
+    contributionsCol : str, optional
+        Output column of per-row SHAP contributions in raw-score space: one value per
+        feature, then the expected value (one such block per class for multiclass).
+        Needs a combiner that merges the members into one CatBoost model:
+        ``"geometric"``, or ``"stacked"`` for two classes.
+    numMembers : int, default=5
+        Number of members, ``>= 1``. With ``strategy="partition"`` and ``numMembers``
+        unset, one member per input partition; set, the input is coalesced to that many
+        partitions, without a shuffle, and it must have at least that many.
+    strategy : {"fold", "partition"}, default="fold"
+        How rows are split among members. ``"fold"`` assigns each row by a hash of its
+        content and ``seed`` (or by ``foldCol``), so members do not depend on the input's
+        partitioning; ``"partition"`` trains one member per input partition, with no
+        shuffle.
+    combiner : {"mean", "median", "max", "geometric", "stacked"}, default="mean"
+        How member probabilities are combined at transform time; a fitted model can
+        change it with ``setCombiner`` without refitting. Median and max rows are
+        renormalised to sum to 1. ``"geometric"`` averages the members' raw scores
+        (log-odds), a renormalised geometric mean of the probabilities, and merges into
+        one CatBoost model. ``"stacked"`` applies a logistic regression fitted on
+        out-of-fold predictions; it must be set at fit and needs scikit-learn
+        (``sparkensemble[stacking]``).
+    thresholds : list of float, optional
+        One threshold per class, as in Spark ML: the class with the largest ratio of
+        probability to threshold is predicted. Values ``>= 0``, at most one of them 0.
+    validationFraction : float, default=0.1
+        Fraction of each member's rows held out, by row hash, for early stopping, the
+        member's holdout metrics and the stacker's training rows; in ``(0, 1)``.
+    earlyStoppingRounds : int, default=100
+        Stop a member after this many iterations without improvement on its holdout,
+        ``>= 0``. With 0 a member trains every iteration, then keeps its best one.
+    maxRowsPerMember : int, default=1_000_000
+        The most rows one member trains on, ``>= 1``. A larger member is down-sampled,
+        deterministically by row hash, with a warning. Size it so that one member's rows,
+        as float64 features, fit in one Python worker's memory.
+    stackerMaxRows : int, default=100_000
+        With ``combiner="stacked"``, the most out-of-fold rows collected to the driver to
+        fit the stacker, ``>= 100``: a deterministic sample of the members' holdouts.
+    iterations : int, default=1000
+        CatBoost iterations (trees) per member, ``>= 1``.
+    depth : int, default=6
+        CatBoost tree depth, ``>= 1``.
+    learningRate : float, optional
+        CatBoost learning rate, ``> 0``. Unset, CatBoost chooses one from the data size
+        and ``iterations``.
+    l2LeafReg : float, optional
+        CatBoost L2 regularisation of leaf values, ``> 0``. Unset means CatBoost's default
+        (3); setting it, even to 3, turns off CatBoost's automatic learning rate.
+    catboostParams : dict, default={}
+        Other CatBoost keyword arguments, JSON-serialisable, for example
+        ``{"border_count": 32}``. Keys that Spark manages (``thread_count``,
+        ``random_seed``, ``train_dir``, ...) and keys that have a Param of their own
+        (``iterations``, ``depth``, ...) are refused with the Param to use instead.
+    seed : int, default=0
+        Seed of the row assignment and of the members' CatBoost seeds, which are derived
+        from it once and recorded on the model. The same seed gives the same members.
 
     Examples
     --------
     >>> from pyspark.ml.linalg import Vectors
+    >>> from pyspark.sql import SparkSession
+    >>> spark = SparkSession.builder.getOrCreate()
     >>> rows = [(Vectors.dense([float(i % 7), float(i % 3)]), float(i % 7 > 3)) for i in range(400)]
-    >>> df = spark.createDataFrame(rows, ["features", "label"])
+    >>> df = spark.createDataFrame(rows, ["features", "label"]).cache()
     >>> clf = SampledEnsembleClassifier(numMembers=2, iterations=20, depth=3, seed=1)
     >>> model = clf.fit(df)
     >>> model.numClasses, len(model.members)
@@ -100,3 +187,76 @@ class SampledEnsembleClassifier(
 
     _task = CLASSIFICATION
     _model_class = SampledEnsembleClassificationModel
+
+    @keyword_only
+    def __init__(
+        self,
+        *,
+        featuresCol: str = "features",
+        labelCol: str = "label",
+        predictionCol: str = "prediction",
+        probabilityCol: str = "probability",
+        rawPredictionCol: str = "rawPrediction",
+        weightCol: Optional[str] = None,
+        inputCols: Optional[List[str]] = None,
+        categoricalCols: List[str] = [],
+        foldCol: Optional[str] = None,
+        contributionsCol: Optional[str] = None,
+        numMembers: int = 5,
+        strategy: str = "fold",
+        combiner: str = "mean",
+        thresholds: Optional[List[float]] = None,
+        validationFraction: float = 0.1,
+        earlyStoppingRounds: int = 100,
+        maxRowsPerMember: int = 1_000_000,
+        stackerMaxRows: int = 100_000,
+        iterations: int = 1000,
+        depth: int = 6,
+        learningRate: Optional[float] = None,
+        l2LeafReg: Optional[float] = None,
+        catboostParams: Dict[str, Any] = {},
+        seed: int = 0,
+    ) -> None:
+        super().__init__()
+        self.setParams(**self._input_kwargs)
+
+    @keyword_only
+    def setParams(
+        self,
+        *,
+        featuresCol: str = "features",
+        labelCol: str = "label",
+        predictionCol: str = "prediction",
+        probabilityCol: str = "probability",
+        rawPredictionCol: str = "rawPrediction",
+        weightCol: Optional[str] = None,
+        inputCols: Optional[List[str]] = None,
+        categoricalCols: List[str] = [],
+        foldCol: Optional[str] = None,
+        contributionsCol: Optional[str] = None,
+        numMembers: int = 5,
+        strategy: str = "fold",
+        combiner: str = "mean",
+        thresholds: Optional[List[float]] = None,
+        validationFraction: float = 0.1,
+        earlyStoppingRounds: int = 100,
+        maxRowsPerMember: int = 1_000_000,
+        stackerMaxRows: int = 100_000,
+        iterations: int = 1000,
+        depth: int = 6,
+        learningRate: Optional[float] = None,
+        l2LeafReg: Optional[float] = None,
+        catboostParams: Dict[str, Any] = {},
+        seed: int = 0,
+    ) -> SampledEnsembleClassifier:
+        """Set the Params given by keyword; the others keep their values.
+
+        The keywords are the constructor's, documented on
+        :class:`SampledEnsembleClassifier`; ``None`` leaves a Param as it is.
+
+        Returns
+        -------
+        SampledEnsembleClassifier
+            This estimator, so that calls chain.
+        """
+        return self._set_given(self._input_kwargs)

@@ -44,18 +44,12 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
     _task: ClassVar[EnsembleTask]
     _model_class: ClassVar[type]
 
-    def __init__(self, **params: Any) -> None:
-        super().__init__()
-        self.setParams(**params)
+    # The public classes declare __init__ and setParams with one keyword per Param
+    # (params.keyword_only); both end here.
+    _input_kwargs: Dict[str, Any]
 
-    def setParams(self: E, **params: Any) -> E:
-        """Sets the params given by keyword; the others keep their values."""
-        known = {param.name for param in self.params}
-        for name in params:
-            if name not in known:
-                raise TypeError(
-                    f"{type(self).__name__} has no param {name!r}; its params are {sorted(known)}."
-                )
+    def _set_given(self: E, params: Dict[str, Any]) -> E:
+        """Set the Params given by keyword; None, the signatures' default, leaves one as it is."""
         return self._set(**{name: value for name, value in params.items() if value is not None})
 
     def setWeightCol(self: E, value: str) -> E:
