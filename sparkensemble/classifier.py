@@ -21,18 +21,37 @@ class SampledEnsembleClassificationModel(
     MLWritable,
     MLReadable,
 ):
-    """A fitted classifier ensemble: the members' native CatBoost bytes and how to combine them.
+    """A fitted classifier ensemble: the members' native CatBoost models and how to combine them.
 
-    ``transform`` adds ``rawPrediction`` (the combined member probabilities before
-    renormalisation; the stacker's margins with ``combiner="stacked"``), ``probability``
-    and ``prediction``. Set an output column to ``""`` to skip it.
+    :meth:`SampledEnsembleClassifier.fit` returns one; ``load(path)`` reads one that
+    ``save(path)`` wrote. ``transform`` adds ``rawPrediction`` (the combined member
+    probabilities before renormalisation; the margins with ``combiner="stacked"`` or
+    ``"geometric"``), ``probability`` and ``prediction``, and ``contributionsCol`` when
+    set. Set an output column to ``""`` to skip it. The combiner, thresholds and output
+    columns can be changed on the fitted model, without refitting; the other Params
+    record how it was fitted.
+
+    Examples
+    --------
+    >>> from pyspark.ml.linalg import Vectors
+    >>> from pyspark.sql import SparkSession
+    >>> spark = SparkSession.builder.getOrCreate()
+    >>> rows = [(Vectors.dense([float(i % 7), float(i % 3)]), float(i % 7 > 3)) for i in range(400)]
+    >>> df = spark.createDataFrame(rows, ["features", "label"]).cache()
+    >>> model = SampledEnsembleClassifier(numMembers=2, iterations=20, depth=3).fit(df)
+    >>> model.setCombiner("median").transform(df).columns
+    ['features', 'label', 'rawPrediction', 'probability', 'prediction']
+    >>> list(model.summary["member"])
+    [0, 1]
+    >>> model.predict(Vectors.dense([6.0, 0.0]))
+    1.0
     """
 
     _task = CLASSIFICATION
 
     @property
     def numClasses(self) -> int:
-        """Number of classes (values the label can take)."""
+        """Number of classes (``int``): the label's values are ``0, ..., numClasses - 1``."""
         return self._width
 
     def _output_columns(self) -> Dict[str, str]:
@@ -54,15 +73,65 @@ class SampledEnsembleClassificationModel(
         return thresholds
 
     def predictRaw(self, value: Vector) -> Vector:
-        """The combined member probabilities for one feature vector, before renormalisation."""
+        """Score one feature vector on the driver: the ``rawPrediction`` of ``transform``.
+
+        Parameters
+        ----------
+        value : pyspark.ml.linalg.Vector
+            One row's features, ``numFeatures`` of them, as ``featuresCol`` holds them.
+
+        Returns
+        -------
+        pyspark.ml.linalg.DenseVector
+            One value per class: the combined member probabilities before renormalisation
+            (margins for ``"stacked"`` and ``"geometric"``).
+
+        Raises
+        ------
+        ValueError
+            If the vector's size is not ``numFeatures``, or the model reads ``inputCols``
+            (score a DataFrame with ``transform`` then).
+        """
         return Vectors.dense([field[0] for field in self._class_fields(value, "raw")])
 
     def predictProbability(self, value: Vector) -> Vector:
-        """The class probabilities for one feature vector."""
+        """Score one feature vector on the driver: the ``probability`` of ``transform``.
+
+        Parameters
+        ----------
+        value : pyspark.ml.linalg.Vector
+            One row's features, ``numFeatures`` of them, as ``featuresCol`` holds them.
+
+        Returns
+        -------
+        pyspark.ml.linalg.DenseVector
+            The class probabilities, summing to 1.
+
+        Raises
+        ------
+        ValueError
+            If the vector's size is not ``numFeatures``, or the model reads ``inputCols``.
+        """
         return Vectors.dense([field[0] for field in self._class_fields(value, "probability")])
 
     def predict(self, value: Vector) -> float:
-        """The predicted class index for one feature vector."""
+        """Score one feature vector on the driver: the ``prediction`` of ``transform``.
+
+        Parameters
+        ----------
+        value : pyspark.ml.linalg.Vector
+            One row's features, ``numFeatures`` of them, as ``featuresCol`` holds them.
+
+        Returns
+        -------
+        float
+            The predicted class index, after ``thresholds`` when they are set.
+
+        Raises
+        ------
+        ValueError
+            If the vector's size is not ``numFeatures``, or the model reads ``inputCols``.
+        """
         return float(self._score_one(value)["prediction"][0])
 
     def _class_fields(self, value: Vector, output: str) -> List[Any]:

@@ -21,10 +21,27 @@ class SampledEnsembleRegressionModel(
     MLWritable,
     MLReadable,
 ):
-    """A fitted regressor ensemble: the members' native CatBoost bytes and how to combine them.
+    """A fitted regressor ensemble: the members' native CatBoost models and how to combine them.
 
-    ``transform`` adds ``prediction`` and, when ``varianceCol`` is set, the variance of
-    the members' predictions for each row (population variance, over members).
+    :meth:`SampledEnsembleRegressor.fit` returns one; ``load(path)`` reads one that
+    ``save(path)`` wrote. ``transform`` adds ``prediction``, the variance of the
+    members' predictions for each row when ``varianceCol`` is set (population variance,
+    over members), and ``contributionsCol`` when set. The combiner and output columns can
+    be changed on the fitted model, without refitting; the other Params record how it was
+    fitted.
+
+    Examples
+    --------
+    >>> from pyspark.ml.linalg import Vectors
+    >>> from pyspark.sql import SparkSession
+    >>> spark = SparkSession.builder.getOrCreate()
+    >>> rows = [(Vectors.dense([float(i % 7), float(i % 3)]), 2.0 * (i % 7)) for i in range(400)]
+    >>> df = spark.createDataFrame(rows, ["features", "label"]).cache()
+    >>> model = SampledEnsembleRegressor(numMembers=2, iterations=30, depth=3).fit(df)
+    >>> model.setVarianceCol("variance").transform(df).columns
+    ['features', 'label', 'prediction', 'variance']
+    >>> 10.0 < model.predict(Vectors.dense([6.0, 0.0])) < 14.0
+    True
     """
 
     _task = REGRESSION
@@ -41,7 +58,24 @@ class SampledEnsembleRegressionModel(
         return self.getLossFunction()
 
     def predict(self, value: Vector) -> float:
-        """The combined prediction for one feature vector."""
+        """Score one feature vector on the driver: the ``prediction`` of ``transform``.
+
+        Parameters
+        ----------
+        value : pyspark.ml.linalg.Vector
+            One row's features, ``numFeatures`` of them, as ``featuresCol`` holds them.
+
+        Returns
+        -------
+        float
+            The members' predictions combined with the current combiner.
+
+        Raises
+        ------
+        ValueError
+            If the vector's size is not ``numFeatures``, or the model reads ``inputCols``
+            (score a DataFrame with ``transform`` then).
+        """
         return float(self._score_one(value)["prediction"][0])
 
 
