@@ -1,8 +1,9 @@
 """Fit a sampled CatBoost ensemble on an embedded local Spark, save it and load it back.
 
-    python examples/quickstart.py [--rows 200000] [--members 4]
+    pip install "sparkensemble[spark]" && python examples/quickstart.py [--rows 200000]
 
-Needs only sparkensemble's own dependencies and Java 17.
+Needs sparkensemble with pyspark (its ``spark`` extra; from a checkout, ``pip install
+".[spark]"``) and Java 17.
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ def main() -> None:
     )
     spark.sparkContext.setLogLevel("ERROR")
 
-    train, test = synthetic(spark, args.rows).randomSplit([0.7, 0.3], seed=7)
+    # Cached, as training data should be: fit reads its input twice, once to check it and
+    # once to train, and warns when the DataFrame it is given is not cached.
+    train, test = (part.cache() for part in synthetic(spark, args.rows).randomSplit([0.7, 0.3], 7))
     clf = SampledEnsembleClassifier(
         numMembers=args.members, strategy="fold", combiner="mean", iterations=300, seed=42
     )
