@@ -89,6 +89,9 @@ def test_the_signature_has_one_keyword_per_param_with_the_params_default(estimat
         # here until the signature shows it too.
         expected = estimator.getOrDefault(param) if estimator.hasDefault(param) else None
         assert keyword.default == expected, keyword.name
+        # As the class docstring says: each Param also has a getter and a setter.
+        suffix = keyword.name[0].upper() + keyword.name[1:]
+        assert hasattr(estimator, f"get{suffix}") and hasattr(estimator, f"set{suffix}")
 
 
 @pytest.mark.parametrize("estimator_class", ESTIMATORS, ids=lambda cls: cls.__name__)

@@ -61,7 +61,7 @@ def test_the_summary_reports_each_members_holdout_rmse_mae_and_r2(fitted):
 
 
 def test_members_are_identical_across_partitionings(fitted, regression_df):
-    # fitted read regression_df in its 2 partitions.
+    # fitted was trained on regression_df as the fixture made it: 2 partitions.
     estimator = SampledEnsembleRegressor(numMembers=3, **SMALL)
     assert fitted.members == estimator.fit(regression_df.repartition(7)).members
 
