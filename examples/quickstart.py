@@ -43,6 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--members", type=int, default=4)
+    parser.add_argument("--iterations", type=int, default=300)
     args = parser.parse_args()
 
     # Python workers must run this interpreter, which has sparkensemble installed.
@@ -60,7 +61,11 @@ def main() -> None:
     # once to train, and warns when the DataFrame it is given is not cached.
     train, test = (part.cache() for part in synthetic(spark, args.rows).randomSplit([0.7, 0.3], 7))
     clf = SampledEnsembleClassifier(
-        numMembers=args.members, strategy="fold", combiner="mean", iterations=300, seed=42
+        numMembers=args.members,
+        strategy="fold",
+        combiner="mean",
+        iterations=args.iterations,
+        seed=42,
     )
     started = time.perf_counter()
     model = clf.fit(train)

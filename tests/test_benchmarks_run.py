@@ -59,21 +59,25 @@ TINY = {
 }
 EXAMPLE = ["--rows", "3000", "--iterations", "30", "--out"]
 REGRESSION_EXAMPLE = ["--iterations", "20"]
-QUICKSTART = ["--rows", "3000", "--members", "2"]
+QUICKSTART = ["--rows", "3000", "--members", "2", "--iterations", "20"]
 # The examples go last: each stops the Spark session when it is done. Each script's output
 # starts after a marker line, and log records name their logger, so that what the
 # examples print can be told apart.
 MARKER = "=== running "
 RUN_ALL = f"""
-import json, logging, runpy, sys
+import json, logging, runpy, sys, time
 logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
 runs = json.loads(sys.argv[1])
 sys.path.insert(0, runs["benchmarks"])
+seconds = {{}}
 for script, args in runs["scripts"]:
     for stream in (sys.stdout, sys.stderr):
         print("{MARKER}" + script, file=stream, flush=True)
     sys.argv = [script, *args]
+    started = time.perf_counter()
     runpy.run_path(script, run_name="__main__")
+    seconds[script.rsplit("/", 1)[-1]] = round(time.perf_counter() - started, 1)
+print("{MARKER}seconds " + json.dumps(seconds))
 """
 
 
@@ -104,6 +108,8 @@ def test_every_benchmark_and_example_runs_and_writes_its_output(tmp_path):
         timeout=900,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    # Where this test's time goes, for `pytest -s` or `-rP`.
+    print("seconds per script:", result.stdout.rsplit(MARKER + "seconds ", 1)[1].strip())
 
     for script in TINY:
         written = json.loads((tmp_path / script.replace(".py", ".json")).read_text())
