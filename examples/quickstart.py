@@ -1,8 +1,9 @@
 """Fit a sampled CatBoost ensemble on an embedded local Spark, save it and load it back.
 
-    python examples/quickstart.py [--rows 200000] [--members 4]
+    pip install "sparkensemble[spark]" && python examples/quickstart.py [--rows 200000]
 
-Needs only sparkensemble's own dependencies and Java 17.
+Needs sparkensemble with pyspark (its ``spark`` extra; from a checkout, ``pip install
+".[spark]"``) and Java 17.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--members", type=int, default=4)
+    parser.add_argument("--iterations", type=int, default=300)
     args = parser.parse_args()
 
     # Python workers must run this interpreter, which has sparkensemble installed.
@@ -55,7 +57,11 @@ def main() -> None:
     # fit reads its input twice (once to check it, once to train), so cache what it reads
     train, test = train.cache(), test.cache()
     clf = SampledEnsembleClassifier(
-        numMembers=args.members, strategy="fold", combiner="mean", iterations=300, seed=42
+        numMembers=args.members,
+        strategy="fold",
+        combiner="mean",
+        iterations=args.iterations,
+        seed=42,
     )
     started = time.perf_counter()
     model = clf.fit(train)

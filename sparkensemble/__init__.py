@@ -1,5 +1,18 @@
 """Train CatBoost members on pieces of a Spark DataFrame, in parallel, and ensemble them."""
 
+# pyspark is an extra, not a requirement, so that the pyspark a cluster or a Spark Connect
+# client provides is never shadowed. Without any, say what to install before another
+# module's import fails deeper down.
+try:
+    import pyspark  # noqa: F401
+except ModuleNotFoundError as error:
+    if error.name != "pyspark":
+        raise  # pyspark is there, but something it needs is not: its own error says what
+    raise ImportError(
+        'sparkensemble needs pyspark: pip install "sparkensemble[spark]", or use the '
+        "pyspark your cluster provides (pyspark-client for Spark Connect)"
+    ) from None
+
 from sparkensemble.classifier import SampledEnsembleClassificationModel, SampledEnsembleClassifier
 from sparkensemble.regressor import SampledEnsembleRegressionModel, SampledEnsembleRegressor
 

@@ -46,18 +46,12 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
     _task: ClassVar[EnsembleTask]
     _model_class: ClassVar[type]
 
-    def __init__(self, **params: Any) -> None:
-        super().__init__()
-        self.setParams(**params)
+    # The public classes declare __init__ and setParams with one keyword per Param
+    # (params.keyword_only); both end here.
+    _input_kwargs: Dict[str, Any]
 
-    def setParams(self: E, **params: Any) -> E:
-        """Sets the params given by keyword; the others keep their values."""
-        known = {param.name for param in self.params}
-        for name in params:
-            if name not in known:
-                raise TypeError(
-                    f"{type(self).__name__} has no param {name!r}; its params are {sorted(known)}."
-                )
+    def _set_given(self: E, params: Dict[str, Any]) -> E:
+        """Set the Params given by keyword; None, the signatures' default, leaves one as it is."""
         return self._set(**{name: value for name, value in params.items() if value is not None})
 
     def setWeightCol(self: E, value: str) -> E:
@@ -135,18 +129,45 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
     def fitMultiple(
         self, dataset: DataFrame, paramMaps: Sequence[Dict[Param, Any]]
     ) -> Iterator[Tuple[int, _SampledEnsembleModel]]:
-        """Fit one model per param map, training members once for maps that differ only in
-        transform-time Params (combiner, thresholds, output columns). Thread-safe, as
-        CrossValidator's parallelism needs."""
+        """Fit one model per param map, as ``CrossValidator`` and ``TrainValidationSplit`` do.
+
+        Maps that differ only in transform-time Params (combiner, thresholds, output
+        columns) share one training of the members.
+
+        Parameters
+        ----------
+        dataset : pyspark.sql.DataFrame
+            The training data.
+        paramMaps : sequence of dict
+            Param maps, each ``{param: value}``, applied on a copy of this estimator.
+
+        Returns
+        -------
+        iterator of (int, model)
+            One ``(index, model)`` pair per map, ``index`` naming the map. Thread-safe,
+            so ``CrossValidator(parallelism=...)`` can draw from several threads.
+        """
         return SharedFitIterator(self.copy(), dataset, paramMaps)
 
     def write(self) -> SafeWriter:
-        """An MLWriter for this estimator's params (no pickle: JSON metadata only)."""
+        """An MLWriter that saves this estimator's Params as JSON metadata, with no pickle.
+
+        Returns
+        -------
+        SafeWriter
+            The writer; ``estimator.save(path)`` is ``estimator.write().save(path)``.
+        """
         return SafeWriter(self)
 
     @classmethod
     def read(cls) -> ParamsReader:
-        """An MLReader for estimators saved with :meth:`write`."""
+        """An MLReader for estimators saved with :meth:`write`; ``load(path)`` uses it.
+
+        Returns
+        -------
+        ParamsReader
+            The reader; call ``.load(path)`` on it.
+        """
         return ParamsReader(cls)
 
     def _check_param_combination(self) -> None:

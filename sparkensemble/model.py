@@ -95,12 +95,28 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
         return model
 
     def write(self) -> EnsembleModelWriter:
-        """An MLWriter for this model: parquet members and JSON metadata, no pickle."""
+        """An MLWriter that saves this model through Spark: parquet members, JSON metadata.
+
+        ``model.save(path)`` is ``model.write().save(path)``; ``write().overwrite()``
+        replaces what is at ``path``. Any path Spark can write works (``hdfs:``, ``s3a:``,
+        ``dbfs:``, local), and nothing is pickled.
+
+        Returns
+        -------
+        EnsembleModelWriter
+            The writer; call ``.save(path)`` on it.
+        """
         return EnsembleModelWriter(self)
 
     @classmethod
     def read(cls) -> EnsembleModelReader:
-        """An MLReader for models saved with :meth:`write`."""
+        """An MLReader for models saved with :meth:`write`; ``Model.load(path)`` uses it.
+
+        Returns
+        -------
+        EnsembleModelReader
+            The reader; call ``.load(path)`` on it.
+        """
         return EnsembleModelReader(cls)
 
     def _persisted_state(self) -> Dict[str, Any]:
@@ -144,7 +160,7 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
         self._stacker = self._task.stacker_from_json(stacker) if stacker else None
 
     def setCombiner(self: M, value: str) -> M:
-        """Sets the value of :py:attr:`combiner`; members are re-combined, not refitted."""
+        """Sets the value of :py:attr:`combiner`; members are recombined, not refitted."""
         return self._set(combiner=value)
 
     def setContributionsCol(self: M, value: str) -> M:
@@ -153,7 +169,7 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
 
     @property
     def numFeatures(self) -> int:
-        """Number of features the model was fitted on."""
+        """Number of features the model was fitted on (``int``)."""
         return self._num_features
 
     def _categorical_names(self) -> List[str]:
@@ -177,7 +193,15 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
 
     @property
     def members(self) -> List[bytes]:
-        """Each member's native CatBoost model bytes; write one to a ``.cbm`` file to export it."""
+        """Each member's native CatBoost model, as the bytes of a ``.cbm`` file.
+
+        Returns
+        -------
+        list of bytes
+            One entry per member, in member order. Write one to a ``.cbm`` file, or load it
+            with ``CatBoostClassifier().load_model(blob=...)`` (``CatBoostRegressor`` for a
+            regressor's members).
+        """
         return list(self._members["model"])
 
     def _members_key(self) -> str:
@@ -195,29 +219,67 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
 
     @property
     def memberSeeds(self) -> List[int]:
-        """The CatBoost ``random_seed`` each member trained with, derived from ``seed``."""
+        """The CatBoost ``random_seed`` each member trained with, derived from ``seed``.
+
+        Returns
+        -------
+        list of int
+            One seed per member, in member order.
+        """
         return [int(seed) for seed in self._members["seed"]]
 
     @property
     def summary(self) -> pd.DataFrame:
-        """One row per member: rows, holdout metrics, best iteration and training seconds."""
+        """One row per member: its rows, holdout metrics, best iteration and training time.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A copy, with the columns ``member``, ``seed``; ``input_rows`` (the rows
+            assigned to the member) and ``rows`` (those it trained on, fewer where
+            ``maxRowsPerMember`` capped it), split into ``train_rows`` and
+            ``holdout_rows``; the task's holdout metrics (``holdout_accuracy``,
+            ``holdout_logloss``, ``holdout_auc`` for a classifier, ``holdout_rmse``,
+            ``holdout_mae``, ``holdout_r2`` for a regressor); ``best_iteration``,
+            ``train_seconds``; and ``partition`` and ``train_started_at`` (Unix time),
+            which show where and when each member trained.
+        """
         return self._members[summary_columns(self._task)].copy()
 
     @property
     def featureImportances(self) -> DenseVector:
-        """The members' CatBoost feature importances, each normalised to sum to 1, averaged."""
+        """The members' CatBoost feature importances, each normalised to sum to 1, averaged.
+
+        Returns
+        -------
+        pyspark.ml.linalg.DenseVector
+            One value per feature, in the order of ``featuresCol``'s slots or of
+            ``inputCols``; the values sum to 1.
+        """
         stacked = np.stack([np.asarray(row) for row in self._members["feature_importances"]])
         return DenseVector(stacked.mean(axis=0))
 
     def copy(self: M, extra: Optional[Dict] = None) -> M:
-        """Copy params and members, so no two copies share mutable state."""
+        """A copy of this model with its own Params and members table.
+
+        Parameters
+        ----------
+        extra : dict, optional
+            Param values to set on the copy, as ``{model.combiner: "median"}``.
+
+        Returns
+        -------
+        model
+            The copy, of this model's class and with the same uid; changing one does not
+            change the other.
+        """
         that = super().copy(extra)
         that._members = self._members.copy()
         return that
 
     @property
     def hasStacker(self) -> bool:
-        """Whether the model carries a stacker, so that combiner='stacked' can be used."""
+        """Whether the model carries a stacker (``bool``), so that combiner="stacked" works."""
         return self._stacker is not None
 
     def _check_stacker(self) -> None:
@@ -282,13 +344,23 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
         )
 
     def nativeModel(self) -> Any:
-        """The ensemble as one CatBoost model (a ``CatBoostClassifier`` or
-        ``CatBoostRegressor``), equal to ``transform`` under the current combiner.
+        """The ensemble as one CatBoost model that scores as ``transform`` does.
 
-        Only combiners linear in the members' raw scores merge; the others raise a
-        ``ValueError`` naming the ones that do. The model is built in memory on the driver.
-        Its features are named after ``inputCols`` when the model reads raw columns, and
-        ``"0"``, ``"1"``, ... (the vector's slots) when it reads ``featuresCol``.
+        Only combiners linear in the members' raw scores merge: ``"geometric"`` always,
+        and depending on the task and loss ``"mean"`` or ``"stacked"``. The model is built
+        in memory on the driver, for SHAP values, ONNX export or serving without Spark.
+
+        Returns
+        -------
+        catboost.CatBoostClassifier or catboost.CatBoostRegressor
+            The merged model. Its features are named after ``inputCols`` when the model
+            reads raw columns, and ``"0"``, ``"1"``, ... (the vector's slots) when it
+            reads ``featuresCol``.
+
+        Raises
+        ------
+        ValueError
+            If the current combiner does not merge; the message names those that do.
         """
         blend = self._refuse_unmerged("nativeModel()")
         self._check_stacker()
@@ -302,8 +374,23 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
         return merged
 
     def saveNativeModel(self, path: str, format: str = "cbm") -> None:
-        """Write :meth:`nativeModel` to a local ``path`` in one of CatBoost's export formats:
-        cbm, json, onnx, cpp, python, coreml or pmml."""
+        """Write :meth:`nativeModel` to a local file in one of CatBoost's export formats.
+
+        Parameters
+        ----------
+        path : str
+            A local file path (CatBoost writes it, not Spark).
+        format : {"cbm", "json", "onnx", "cpp", "python", "coreml", "pmml"}, default="cbm"
+            CatBoost's export format; some formats do not take every model, and then
+            CatBoost's reason is raised.
+
+        Raises
+        ------
+        ValueError
+            If the format is unknown, the combiner does not merge, the model has
+            categorical features (CatBoost cannot serialise such a merge), or CatBoost
+            cannot export the model in that format.
+        """
         if format not in NATIVE_FORMATS:
             raise ValueError(
                 f"format must be one of {list(NATIVE_FORMATS)}, CatBoost's export formats. "

@@ -7,8 +7,11 @@ at the line that made it rather than inside a Spark job.
 
 from __future__ import annotations
 
+import difflib
+import functools
+import inspect
 import json
-from typing import Any, Callable, Dict, List, Sequence
+from typing import Any, Callable, Dict, List, Sequence, TypeVar
 
 from pyspark.ml.base import _PredictorParams
 from pyspark.ml.classification import _ProbabilisticClassifierParams
@@ -18,6 +21,39 @@ from pyspark.ml.param.shared import HasInputCols, HasSeed, HasVarianceCol, HasWe
 from sparkensemble.members import validate_catboost_params
 from sparkensemble.tasks import CLASSIFICATION, REGRESSION
 from sparkensemble.tasks.regression import REGRESSION_LOSSES, check_loss_function
+
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def keyword_only(method: Method) -> Method:
+    """pyspark.ml's ``keyword_only``, with an unknown keyword named next to the valid ones.
+
+    The wrapped method finds in ``self._input_kwargs`` only the keywords its caller gave,
+    so a Param left out stays unset (``isSet`` is false) instead of being set to the
+    default its signature shows. ``functools.wraps`` keeps that signature for ``help()``,
+    ``inspect.signature`` and notebook completion.
+    """
+    accepted = [name for name in inspect.signature(method).parameters if name != "self"]
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if args:
+            raise TypeError(
+                f"{type(self).__name__}.{method.__name__} takes keyword arguments only, "
+                f"one per Param (for example numMembers=4); got {len(args)} positional."
+            )
+        unknown = [name for name in kwargs if name not in accepted]
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], accepted, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise TypeError(
+                f"{type(self).__name__} has no param {unknown[0]!r}{hint}; "
+                f"its params are {sorted(accepted)}."
+            )
+        self._input_kwargs = kwargs
+        return method(self, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _one_of(name: str, allowed: Sequence[str]) -> Callable[[Any], str]:

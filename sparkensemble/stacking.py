@@ -169,7 +169,7 @@ class LinearStacker:
             intercept=float(data["intercept"]),
             num_members=int(data["numMembers"]),
             training_rows=int(data["trainingRows"]),
-            shrinkage=float(data.get("shrinkage", 0.0)),  # absent before it was chosen
+            shrinkage=float(data.get("shrinkage", 0.0)),  # saved without it: none
         )
 
 

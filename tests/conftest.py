@@ -137,6 +137,21 @@ def run_end_to_end_module(env: dict, basetemp, *pytest_args: str) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
+@pytest.fixture(scope="session")
+def slow_fit_digests(spark):
+    """Member digests of ``processes.SLOW_FIT`` fitted in this suite's own session: the
+    clean fit that each fault-injection test's members must equal."""
+    from fit_and_digest import member_digests
+    from processes import SLOW_FIT
+
+    return member_digests(
+        spark,
+        partitions=int(SLOW_FIT["PARTITIONS"]),
+        rows=int(SLOW_FIT["ROWS"]),
+        iterations=int(SLOW_FIT["ITERATIONS"]),
+    )
+
+
 def make_regression(rows: int, features: int = 5, seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
     """Rows whose label is a smooth function of the first features, plus noise."""
     rng = np.random.default_rng(seed)

@@ -1,4 +1,4 @@
-"""Each benchmark script and the comparison example still run, at a tiny size.
+"""Each benchmark script and each local example runs, at a tiny size.
 
 They share one process, and so one Spark start, writing to a temporary folder. The
 figures themselves are not checked: speed is measured by the benchmarks, never asserted
@@ -60,23 +60,44 @@ TINY = {
 }
 EXAMPLE = ["--rows", "3000", "--iterations", "30", "--out"]
 REGRESSION_EXAMPLE = ["--iterations", "20"]
-# The examples go last: each stops the Spark session when it is done.
-RUN_ALL = """
-import json, runpy, sys
+QUICKSTART = ["--rows", "3000", "--members", "2", "--iterations", "20"]
+# The examples go last: each stops the Spark session when it is done. Each script's output
+# starts after a marker line, and log records name their logger, so that what the
+# examples print can be told apart.
+MARKER = "=== running "
+RUN_ALL = f"""
+import json, logging, runpy, sys, time
+logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
 runs = json.loads(sys.argv[1])
 sys.path.insert(0, runs["benchmarks"])
+seconds = {{}}
 for script, args in runs["scripts"]:
+    for stream in (sys.stdout, sys.stderr):
+        print("{MARKER}" + script, file=stream, flush=True)
     sys.argv = [script, *args]
+    started = time.perf_counter()
     runpy.run_path(script, run_name="__main__")
+    seconds[script.rsplit("/", 1)[-1]] = round(time.perf_counter() - started, 1)
+print("{MARKER}seconds " + json.dumps(seconds))
 """
 
 
+def output_of(text: str, script: Path) -> str:
+    """What ``script`` printed to one stream, between its marker and the next one."""
+    return text.split(MARKER + str(script), 1)[1].split(MARKER, 1)[0]
+
+
 @pytest.mark.slow
-def test_every_benchmark_and_the_comparison_example_run_and_write_their_output(tmp_path):
+def test_every_benchmark_and_example_runs_and_writes_its_output(tmp_path):
     assert sorted(TINY) == sorted(p.name for p in BENCHMARKS.glob("[!_]*.py"))
     example_out = tmp_path / "example"
+    quickstart, regression_example = (
+        ROOT / "examples" / "quickstart.py",
+        ROOT / "examples" / "regression.py",
+    )
     scripts = [(str(BENCHMARKS / name), args) for name, args in TINY.items()]
-    scripts.append((str(ROOT / "examples" / "regression.py"), REGRESSION_EXAMPLE))
+    scripts.append((str(quickstart), QUICKSTART))
+    scripts.append((str(regression_example), REGRESSION_EXAMPLE))
     scripts.append((str(ROOT / "examples" / "compare_strategies.py"), [*EXAMPLE, str(example_out)]))
     runs = json.dumps({"benchmarks": str(BENCHMARKS), "scripts": scripts})
     result = subprocess.run(
@@ -88,13 +109,18 @@ def test_every_benchmark_and_the_comparison_example_run_and_write_their_output(t
         timeout=900,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    # Where this test's time goes, for `pytest -s` or `-rP`.
+    print("seconds per script:", result.stdout.rsplit(MARKER + "seconds ", 1)[1].strip())
 
     for script in TINY:
         written = json.loads((tmp_path / script.replace(".py", ".json")).read_text())
         assert written["machine"]["cpus"] >= 1, script
 
     assert "catboost-spark skipped: " in result.stdout  # no JAR can be fetched here
-    assert "predictions identical = True" in result.stdout  # the regression example's reload
+    for example in (quickstart, regression_example):
+        assert "predictions identical = True" in output_of(result.stdout, example)
+        # What a new user runs first prints no warning of this library's about its own data.
+        assert " sparkensemble." not in output_of(result.stderr, example), example.name
     regression = json.loads((tmp_path / "regression_accuracy.json").read_text())
     assert {"diabetes", "diamonds", "flights"} <= set(regression)
     frontier = json.loads((tmp_path / "frontier.json").read_text())

@@ -1,5 +1,7 @@
 """End-to-end behaviour of the estimator and model on a local[2] session."""
 
+import json
+
 import numpy as np
 import pytest
 from pyspark.ml.evaluation import BinaryClassificationEvaluator, MulticlassClassificationEvaluator
@@ -16,6 +18,23 @@ from sparkensemble.tasks.classification import member_probabilities
 SMALL = {"iterations": 20, "depth": 3, "seed": 11}
 
 
+@pytest.fixture(scope="module")
+def fitted():
+    """``fitted(df, **params)``: one model per DataFrame and params, fitted once per module.
+
+    Tests that only read a model share it; a test that changes one works on a ``copy()``.
+    """
+    models = {}
+
+    def fit(df, **params):
+        key = (id(df), json.dumps(params, sort_keys=True))
+        if key not in models:
+            models[key] = SampledEnsembleClassifier(**{**SMALL, **params}).fit(df)
+        return models[key]
+
+    return fit
+
+
 def scored_arrays(model, df):
     rows = (
         model.transform(df)
@@ -30,8 +49,8 @@ def scored_arrays(model, df):
 
 
 @pytest.mark.parametrize("strategy", ["fold", "partition"])
-def test_binary_fit_and_transform_give_the_spark_ml_columns(spark, binary_df, strategy):
-    model = SampledEnsembleClassifier(numMembers=2, strategy=strategy, **SMALL).fit(binary_df)
+def test_binary_fit_and_transform_give_the_spark_ml_columns(binary_df, fitted, strategy):
+    model = fitted(binary_df, numMembers=2, strategy=strategy)
     assert isinstance(model, SampledEnsembleClassificationModel)
     assert model.numClasses == 2 and model.numFeatures == 5
     assert len(model.members) == 2 and len(model.memberSeeds) == 2
@@ -47,8 +66,8 @@ def test_binary_fit_and_transform_give_the_spark_ml_columns(spark, binary_df, st
     assert accuracy > 0.8
 
 
-def test_multiclass_fit_scores_three_classes(multiclass_df):
-    model = SampledEnsembleClassifier(numMembers=3, **SMALL).fit(multiclass_df)
+def test_multiclass_fit_scores_three_classes(multiclass_df, fitted):
+    model = fitted(multiclass_df, numMembers=3)
     assert model.numClasses == 3
     _, _, probability, prediction = scored_arrays(model, multiclass_df)
     assert probability.shape[1] == 3
@@ -57,8 +76,9 @@ def test_multiclass_fit_scores_three_classes(multiclass_df):
 
 
 @pytest.mark.parametrize("combiner", ["mean", "median", "max"])
-def test_spark_output_equals_the_numpy_combination_of_the_members(multiclass_df, combiner):
-    model = SampledEnsembleClassifier(numMembers=3, combiner=combiner, **SMALL).fit(multiclass_df)
+def test_spark_output_equals_the_numpy_combination_of_the_members(multiclass_df, fitted, combiner):
+    # The combiner acts at transform time: the same members serve every combiner.
+    model = fitted(multiclass_df, numMembers=3).copy().setCombiner(combiner)
     x, raw, probability, prediction = scored_arrays(model, multiclass_df)
     members = [deserialize_model(blob) for blob in model.members]
     expected_raw, expected_probability = combine(member_probabilities(members, x, 3), combiner)
@@ -74,12 +94,10 @@ def test_spark_output_equals_the_numpy_combination_of_the_members(multiclass_df,
     assert model.predict(Vectors.dense(x[0])) == prediction[0]
 
 
-def test_both_evaluators_work_unchanged(binary_df, multiclass_df):
-    binary = SampledEnsembleClassifier(numMembers=2, **SMALL).fit(binary_df).transform(binary_df)
+def test_both_evaluators_work_unchanged(binary_df, multiclass_df, fitted):
+    binary = fitted(binary_df, numMembers=2).transform(binary_df)
     assert BinaryClassificationEvaluator().evaluate(binary) > 0.85
-    multi = (
-        SampledEnsembleClassifier(numMembers=2, **SMALL).fit(multiclass_df).transform(multiclass_df)
-    )
+    multi = fitted(multiclass_df, numMembers=2).transform(multiclass_df)
     assert MulticlassClassificationEvaluator(metricName="accuracy").evaluate(multi) > 0.6
     assert MulticlassClassificationEvaluator(metricName="logLoss").evaluate(multi) < 1.0
 
@@ -141,16 +159,16 @@ def test_partition_strategy_trains_one_member_per_input_partition(binary_df):
     assert sorted(model.summary["rows"]) == sizes
 
 
-def test_combiner_can_be_changed_on_the_fitted_model(multiclass_df):
-    model = SampledEnsembleClassifier(numMembers=3, **SMALL).fit(multiclass_df)
+def test_combiner_can_be_changed_on_the_fitted_model(multiclass_df, fitted):
+    model = fitted(multiclass_df, numMembers=3)
     _, _, mean_probability, _ = scored_arrays(model, multiclass_df)
     _, raw_max, max_probability, _ = scored_arrays(model.copy().setCombiner("max"), multiclass_df)
     assert not np.allclose(mean_probability, max_probability)
     assert np.all(raw_max.sum(axis=1) >= 1.0 - 1e-12)
 
 
-def test_empty_output_column_names_skip_those_columns(binary_df):
-    model = SampledEnsembleClassifier(numMembers=2, **SMALL).fit(binary_df)
+def test_empty_output_column_names_skip_those_columns(binary_df, fitted):
+    model = fitted(binary_df, numMembers=2)
     only_prediction = (
         model.copy().setRawPredictionCol("").setProbabilityCol("").transform(binary_df)
     )
@@ -159,25 +177,25 @@ def test_empty_output_column_names_skip_those_columns(binary_df):
     assert nothing.transform(binary_df).columns == binary_df.columns
 
 
-def test_thresholds_shift_predictions_like_spark(binary_df):
-    model = SampledEnsembleClassifier(numMembers=2, **SMALL).fit(binary_df)
+def test_thresholds_shift_predictions_like_spark(binary_df, fitted):
+    model = fitted(binary_df, numMembers=2)
     default = model.transform(binary_df).where("prediction = 1").count()
     favour_one = model.copy().setThresholds([0.9, 0.1]).transform(binary_df)
     assert favour_one.where("prediction = 1").count() > default
 
 
-def test_array_features_are_accepted(spark, binary_df):
+def test_array_features_are_accepted(binary_df, fitted):
     from pyspark.ml.functions import vector_to_array
 
     arrays = binary_df.withColumn("features", vector_to_array("features"))
     model = SampledEnsembleClassifier(numMembers=2, **SMALL).fit(arrays)
-    vectors = SampledEnsembleClassifier(numMembers=2, **SMALL).fit(binary_df)
+    vectors = fitted(binary_df, numMembers=2)
     assert model.members == vectors.members
     assert model.transform(arrays).count() == binary_df.count()
 
 
-def test_model_exposes_summary_and_feature_importances(binary_df):
-    model = SampledEnsembleClassifier(numMembers=2, **SMALL).fit(binary_df)
+def test_model_exposes_summary_and_feature_importances(binary_df, fitted):
+    model = fitted(binary_df, numMembers=2)
     summary = model.summary
     assert list(summary["member"]) == [0, 1]
     for column in ("holdout_accuracy", "holdout_logloss", "holdout_auc", "best_iteration"):
@@ -188,8 +206,8 @@ def test_model_exposes_summary_and_feature_importances(binary_df):
     assert int(np.argmax(importances.toArray())) == 0  # the signal is in feature 0
 
 
-def test_copy_does_not_share_member_state(binary_df):
-    model = SampledEnsembleClassifier(numMembers=2, **SMALL).fit(binary_df)
+def test_copy_does_not_share_member_state(binary_df, fitted):
+    model = fitted(binary_df, numMembers=2)
     copied = model.copy({model.combiner: "max"})
     assert copied.getCombiner() == "max" and model.getCombiner() == "mean"
     assert copied.members == model.members
@@ -207,9 +225,9 @@ def test_fit_warns_when_the_input_is_not_cached(binary_df, caplog):
     assert "not directly cached" in caplog.text
 
 
-def test_weights_reach_every_member_and_shift_probabilities(binary_df):
+def test_weights_reach_every_member_and_shift_probabilities(binary_df, fitted):
     weighted_df = binary_df.withColumn("w", F.when(F.col("label") == 1, 5.0).otherwise(1.0))
-    plain = SampledEnsembleClassifier(numMembers=2, **SMALL).fit(weighted_df)
+    plain = fitted(binary_df, numMembers=2)  # the same rows, without their weights
     weighted = SampledEnsembleClassifier(numMembers=2, weightCol="w", **SMALL).fit(weighted_df)
     assert all(a != b for a, b in zip(plain.members, weighted.members))
     _, _, p_plain, _ = scored_arrays(plain, binary_df)
@@ -241,8 +259,8 @@ def test_a_cap_that_binds_samples_in_spark_and_keeps_members_identical(spark):
     assert again.members == first.members
 
 
-def test_an_uncapped_fit_is_not_presampled(binary_df):
-    model = SampledEnsembleClassifier(numMembers=2, **SMALL).fit(binary_df)
+def test_an_uncapped_fit_is_not_presampled(binary_df, fitted):
+    model = fitted(binary_df, numMembers=2)
     assert model.summary["input_rows"].sum() == binary_df.count()
 
 
@@ -266,10 +284,10 @@ def test_the_presample_trains_the_same_members_as_moving_every_row(spark):
     assert presampled.members == moved.members
 
 
-def test_one_row_predictions_follow_a_replaced_members_table(binary_df):
+def test_one_row_predictions_follow_a_replaced_members_table(binary_df, fitted):
     from pyspark.ml.linalg import Vectors
 
-    model = SampledEnsembleClassifier(numMembers=2, **SMALL).fit(binary_df)
+    model = fitted(binary_df, numMembers=2).copy()  # its members table is replaced below
     other = SampledEnsembleClassifier(numMembers=2, **{**SMALL, "seed": 99}).fit(binary_df)
     row = Vectors.dense(binary_df.first()["features"].toArray())
     before = model.predictProbability(row).toArray()  # caches the members' key

@@ -1,4 +1,4 @@
-"""Models saved by earlier releases still load and score as they did when saved."""
+"""Models saved in format 1, the first saved format, still load and score as when saved."""
 
 import json
 import os

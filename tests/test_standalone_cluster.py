@@ -68,7 +68,9 @@ def test_members_are_identical_on_the_cluster_and_in_local_mode(spark, cluster):
 # fit's 3 members then finish on a single slot: no barrier mode, nothing needs all members
 # to run at once.
 @pytest.mark.slow
-def test_losing_a_worker_mid_fit_finishes_on_the_other_with_identical_members(spark, running):
+def test_losing_a_worker_mid_fit_finishes_on_the_other_with_identical_members(
+    running, slow_fit_digests
+):
     victim = running.workers[0]
 
     def kill_the_worker(_fit_pid: int):
@@ -86,4 +88,4 @@ def test_losing_a_worker_mid_fit_finishes_on_the_other_with_identical_members(sp
     assert killed == victim.pid
     markers = ("Lost executor", "ExecutorLostFailure", "Lost task", "Executor lost")
     assert any(marker in log for marker in markers), log[-4000:]
-    assert members == member_digests(spark, partitions=2, rows=30_000, iterations=400)
+    assert members == slow_fit_digests

@@ -1,6 +1,7 @@
 """fitMultiple: maps that differ only in transform-time Params share one training."""
 
 import numpy as np
+import pytest
 from pyspark.ml.evaluation import BinaryClassificationEvaluator
 from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
 
@@ -23,16 +24,22 @@ def grid(estimator):
     )
 
 
+@pytest.fixture(scope="module")
+def shared(binary_df):
+    """The estimator, its grid, and the models one fitMultiple call returns for it."""
+    estimator = SampledEnsembleClassifier(**SMALL)
+    maps = grid(estimator)
+    return estimator, maps, dict(estimator.fitMultiple(binary_df, maps))
+
+
 def test_only_training_params_make_a_training_key():
     estimator = SampledEnsembleClassifier()
     keys = {training_key(m) for m in grid(estimator)}
     assert len(keys) == 2
 
 
-def test_a_grid_of_four_combiners_and_two_depths_trains_members_twice(binary_df):
-    estimator = SampledEnsembleClassifier(**SMALL)
-    maps = grid(estimator)
-    models = dict(estimator.fitMultiple(binary_df, maps))
+def test_a_grid_of_four_combiners_and_two_depths_trains_members_twice(shared):
+    estimator, maps, models = shared
     assert sorted(models) == list(range(8))
     # Each training stamps its members' start times: two trainings, not eight.
     trainings = {tuple(m.summary["train_started_at"]) for m in models.values()}
@@ -44,18 +51,16 @@ def test_a_grid_of_four_combiners_and_two_depths_trains_members_twice(binary_df)
         assert model.hasStacker == (model.getCombiner() == "stacked")
 
 
-def test_fit_multiple_returns_the_models_separate_fits_return(binary_df):
-    estimator = SampledEnsembleClassifier(**SMALL)
-    maps = grid(estimator)
-    shared = dict(estimator.fitMultiple(binary_df, maps))
+def test_fit_multiple_returns_the_models_separate_fits_return(binary_df, shared):
+    estimator, maps, models = shared
     for index in (0, 3, 7):  # mean/depth 2, geometric/depth 3, stacked/depth 3
         alone = estimator.fit(binary_df, maps[index])
-        assert shared[index].members == alone.members
-        assert shared[index].extractParamMap() == {
-            shared[index].getParam(p.name): v for p, v in alone.extractParamMap().items()
+        assert models[index].members == alone.members
+        assert models[index].extractParamMap() == {
+            models[index].getParam(p.name): v for p, v in alone.extractParamMap().items()
         }
         np.testing.assert_array_equal(
-            probabilities(shared[index], binary_df), probabilities(alone, binary_df)
+            probabilities(models[index], binary_df), probabilities(alone, binary_df)
         )
 
 
