@@ -59,6 +59,7 @@ def table_figures(part: Dict[str, Any], slots: int) -> Dict[str, str]:
         peer_defaults_auc=num(peer["auc"], 4),
         defaults_time_ratio=div(ours["fit_seconds"], peer["fit_seconds"], 2),
         defaults_over_peer_auc=diff(ours["auc"], peer["auc"], 4),
+        peer_over_defaults_auc=diff(peer["auc"], ours["auc"], 4),
         central_auc=num(central["auc"], 4),
         defaults_below_central=diff(central["auc"], ours["auc"], 4),
         test_rows=f"{part['test_rows']:,}",
