@@ -19,8 +19,8 @@ from benchmark_figures.registry import substitutions  # noqa: E402
 
 # Each README sentence with a figure, with the figure as its substitution's name.
 QUOTED = [
-    "reaches {frontier_blog_led} of xgboost.spark's {frontier_blog_levels} accuracy levels "
-    "first, in {frontier_blog_ratio_range}× its fit time",
+    "reaches {frontier_blog_led} of xgboost.spark's {frontier_blog_levels} accuracy levels, "
+    "in {frontier_blog_ratio_range}× its fit time",
     "come within {capped_recipe_cap_1M_accuracy_gap} accuracy of xgboost.spark in "
     "{capped_recipe_cap_1M_time_ratio}× its fit time",
     "are at most {regression_accuracy_worst_two_members_percent}% behind one centralized "
