@@ -104,7 +104,7 @@ def measure(spark, slots: int, name: str, rows: Optional[int]) -> Dict[str, Any]
     encoding = automatic_encoding(train, categories)
     central, collect_seconds = centralized(data, CENTRAL, LGBM, encoding)
     points += central
-    plot(f"categorical_{name}", points, "auc")
+    plot(f"categorical_{name}", points, "auc", title=name)
     systems = dict.fromkeys(p["system"] for p in points)
     return {
         "train_rows": len(train),

@@ -304,7 +304,8 @@ def lead(points: List[Dict[str, Any]], metric: str) -> List[Dict[str, Any]]:
     return rows
 
 
-def plot(name: str, points: List[Dict[str, Any]], metric: str) -> None:
+def plot(name: str, points: List[Dict[str, Any]], metric: str, title: str = "") -> None:
+    """``frontier_<name>.png``: every point, and each system's Pareto front."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -333,7 +334,7 @@ def plot(name: str, points: List[Dict[str, Any]], metric: str) -> None:
     axes.xaxis.set_minor_formatter(NullFormatter())
     axes.set_xlabel("fit seconds (log scale), 2 task slots")
     axes.set_ylabel(f"test {metric}")
-    axes.set_title(f"{name}: Pareto front per system; faint dots are every setting")
+    axes.set_title(f"{title or name}: Pareto front per system; faint dots are every setting")
     axes.legend()
     axes.grid(alpha=0.3)
     figure.tight_layout()
