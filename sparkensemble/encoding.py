@@ -25,8 +25,6 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 # Columns with at most this many levels (the null category counts as one) are one-hot.
 MAX_ONE_HOT_LEVELS = 64
-# CatBoost's own one_hot_max_size on CPU, kept where no column is small enough.
-CATBOOST_ONE_HOT_MAX_SIZE = 2
 # Target statistics of single columns only, never of combinations of columns.
 MAX_CTR_COMPLEXITY = 1
 
@@ -123,7 +121,7 @@ def choose_encoding(
     if not positions:
         return NO_CATEGORICAL_FEATURES
     user_size = user_params.get("one_hot_max_size")
-    size = int(user_size) if user_size is not None else _one_hot_max_size(levels)
+    size = int(user_size) if user_size is not None else MAX_ONE_HOT_LEVELS
     columns = [
         CategoricalColumn(
             str(name),
@@ -149,9 +147,3 @@ def encoding_before_counts(names: Sequence[str], positions: Sequence[int]) -> Ca
         CategoricalColumn(str(n), int(p), None, CATBOOST_DEFAULT) for n, p in zip(names, positions)
     ]
     return CategoricalEncoding(columns, {})
-
-
-def _one_hot_max_size(levels: Sequence[int]) -> int:
-    if any(count <= MAX_ONE_HOT_LEVELS for count in levels):
-        return MAX_ONE_HOT_LEVELS
-    return CATBOOST_ONE_HOT_MAX_SIZE  # no column is small enough: CatBoost's own
