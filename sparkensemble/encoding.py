@@ -8,12 +8,7 @@ column's levels; from those counts:
 
 - columns of at most :data:`MAX_ONE_HOT_LEVELS` levels are one-hot encoded;
 - the others keep target statistics, each on its own: combinations of categorical
-  columns (``max_ctr_complexity``) cost more than they add at the sizes members train on;
-- where some column keeps target statistics, they are computed along one ordering of the
-  rows (``has_time``) instead of CatBoost's several random permutations. A member's rows
-  are already in a random order, sorted by their content hash, so the one ordering is a
-  random permutation too, and computing it once halves a member's time on a table like
-  NYC flights at the same AUC.
+  columns (``max_ctr_complexity``) cost more than they add at the sizes members train on.
 
 Each member applies the threshold to the levels its own rows hold, as CatBoost does, so
 a column whose count sits at the threshold, or a member that sees only some of a column's
@@ -39,9 +34,6 @@ TARGET_STATISTICS = "target statistics"
 # catboostParams keys that put the combinations of columns in the user's hands: with any
 # of them set, the library leaves max_ctr_complexity alone.
 COMBINATION_KEYS = ("max_ctr_complexity", "combinations_ctr", "per_feature_ctr")
-# The catboostParams key that has target statistics follow the rows' given order, which
-# inside a member is the order of their content hashes.
-ONE_ORDERING_KEY = "has_time"
 # What a model saved before the encoding was recorded says of its categorical columns.
 CATBOOST_DEFAULT = "CatBoost's default"
 
@@ -146,10 +138,6 @@ def choose_encoding(
     # column a member sees just over it, which then takes statistics without combinations.
     if not any(key in user_params for key in COMBINATION_KEYS):
         added["max_ctr_complexity"] = MAX_CTR_COMPLEXITY
-    if ONE_ORDERING_KEY not in user_params and any(
-        c.encoding == TARGET_STATISTICS for c in columns
-    ):
-        added[ONE_ORDERING_KEY] = True
     return CategoricalEncoding(columns, added)
 
 

@@ -8,7 +8,7 @@ from pyspark.ml.feature import StringIndexer, VectorAssembler
 from pyspark.sql import functions as F
 
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
-from sparkensemble.encoding import MAX_CTR_COMPLEXITY, MAX_ONE_HOT_LEVELS, ONE_ORDERING_KEY
+from sparkensemble.encoding import MAX_CTR_COMPLEXITY, MAX_ONE_HOT_LEVELS
 
 SETTINGS = {"numMembers": 3, "iterations": 80, "depth": 4, "seed": 9}
 CITIES = 300
@@ -158,17 +158,15 @@ def test_a_small_column_is_one_hot_and_a_large_one_keeps_target_statistics(autom
     assert encoding["catboostParams"] == {
         "one_hot_max_size": MAX_ONE_HOT_LEVELS,
         "max_ctr_complexity": MAX_CTR_COMPLEXITY,
-        ONE_ORDERING_KEY: True,
     }
     # CatBoost's own default is 2; below 200 iterations it limits combinations itself, so
     # the user-override test below is the one that shows max_ctr_complexity reaching members.
     for params in member_params(automatic):
         assert params["one_hot_max_size"] == MAX_ONE_HOT_LEVELS
-        assert params[ONE_ORDERING_KEY] is True
 
 
 def test_the_users_catboost_params_win_over_the_automatic_encoding(mixed):
-    mine = {"one_hot_max_size": 2, "max_ctr_complexity": 3, ONE_ORDERING_KEY: False}
+    mine = {"one_hot_max_size": 2, "max_ctr_complexity": 3}
     model = SampledEnsembleClassifier(catboostParams=mine, **MIXED, **QUICK).fit(mixed)
     encoding = model.categoricalEncoding
     assert encoding["catboostParams"] == {}
@@ -178,7 +176,6 @@ def test_the_users_catboost_params_win_over_the_automatic_encoding(mixed):
     }
     for params in member_params(model):
         assert params["one_hot_max_size"] == 2 and params["max_ctr_complexity"] == 3
-        assert params[ONE_ORDERING_KEY] is False
 
 
 def test_the_encoding_and_members_do_not_depend_on_the_partitioning(mixed, automatic):

@@ -8,7 +8,6 @@ from sparkensemble.encoding import (
     MAX_ONE_HOT_LEVELS,
     NO_CATEGORICAL_FEATURES,
     ONE_HOT,
-    ONE_ORDERING_KEY,
     TARGET_STATISTICS,
     CategoricalEncoding,
     choose_encoding,
@@ -30,7 +29,6 @@ def test_small_columns_are_one_hot_and_large_ones_keep_target_statistics():
     assert encoding.catboost_params == {
         "one_hot_max_size": MAX_ONE_HOT_LEVELS,
         "max_ctr_complexity": MAX_CTR_COMPLEXITY,
-        ONE_ORDERING_KEY: True,
     }
 
 
@@ -54,37 +52,17 @@ def test_one_hot_columns_still_limit_combinations_for_counts_near_the_threshold(
 def test_only_large_columns_keep_catboosts_one_hot_size():
     encoding = choose_encoding(["user"], [0], [10_000], {})
     assert encodings(encoding) == {"user": TARGET_STATISTICS}
-    assert encoding.catboost_params == {
-        "max_ctr_complexity": MAX_CTR_COMPLEXITY,
-        ONE_ORDERING_KEY: True,
-    }
+    assert encoding.catboost_params == {"max_ctr_complexity": MAX_CTR_COMPLEXITY}
 
 
 def test_each_key_the_user_sets_wins_and_is_not_repeated():
     encoding = choose_encoding(["a", "b"], [0, 1], [10, 500], {"one_hot_max_size": 4})
     # The user's size decides the encoding of every column.
     assert encodings(encoding) == {"a": TARGET_STATISTICS, "b": TARGET_STATISTICS}
-    assert encoding.catboost_params == {
-        "max_ctr_complexity": MAX_CTR_COMPLEXITY,
-        ONE_ORDERING_KEY: True,
-    }
+    assert encoding.catboost_params == {"max_ctr_complexity": MAX_CTR_COMPLEXITY}
 
     encoding = choose_encoding(["a", "b"], [0, 1], [10, 500], {"max_ctr_complexity": 3})
-    assert encoding.catboost_params == {
-        "one_hot_max_size": MAX_ONE_HOT_LEVELS,
-        ONE_ORDERING_KEY: True,
-    }
-
-    encoding = choose_encoding(["a", "b"], [0, 1], [10, 500], {ONE_ORDERING_KEY: False})
-    assert ONE_ORDERING_KEY not in encoding.catboost_params
-
-
-def test_one_ordering_only_where_some_column_keeps_target_statistics():
-    # One-hot columns have no target statistics to order; their members stay as they were.
-    encoding = choose_encoding(["a", "b"], [0, 1], [2, MAX_ONE_HOT_LEVELS], {})
-    assert ONE_ORDERING_KEY not in encoding.catboost_params
-    encoding = choose_encoding(["a", "b"], [0, 1], [2, MAX_ONE_HOT_LEVELS + 1], {})
-    assert encoding.catboost_params[ONE_ORDERING_KEY] is True
+    assert encoding.catboost_params == {"one_hot_max_size": MAX_ONE_HOT_LEVELS}
 
 
 @pytest.mark.parametrize("key", ["combinations_ctr", "per_feature_ctr"])
