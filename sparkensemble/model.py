@@ -290,11 +290,12 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
         """Which weights ``combiner="stacked"`` applies, and the cross-validation behind it.
 
         ``weights`` is ``"learned"`` (the stacker's fitted weights) or ``"equal"`` (those of
-        ``"mean"``, which ``"stacked"`` then scores exactly as). ``learnedLoss`` and
-        ``equalLoss`` are each one's mean loss on the held-out folds of the stacker's rows
-        (squared error for a regressor, log loss for a classifier), ``standardError`` that
-        of their difference, over ``folds`` folds. A stacker saved without a choice applies
-        its learned weights, with ``folds`` 0. ``None`` when the model has no stacker.
+        ``"mean"``, which ``"stacked"`` then scores exactly as). ``learned`` and ``equal``
+        hold each one's scores on the held-out folds of the stacker's rows, over ``folds``
+        folds: ``squaredError`` for a regressor; ``logLoss``, ``accuracy`` and ``auc`` for
+        a classifier. ``standardError`` is that of the mean per-row loss difference. A
+        stacker saved without a choice applies its learned weights and reports ``folds``
+        0. ``None`` when the model has no stacker.
         """
         return self._stacker.choice.to_json() if self._stacker is not None else None
 

@@ -5,8 +5,8 @@ rows, learned weights fit the noise of those rows and lose to the plain ``mean``
 data. So the whole stacker fit is cross-validated over its own rows, and its held-out
 loss is compared row by row with the ``mean`` combiner's on the same rows. The learned
 weights are kept only when they win by more than :data:`MARGIN` standard errors of that
-paired difference (for a classifier, in log loss and in accuracy, losing no AUC); otherwise the
-stacker applies equal weights, and scores as ``mean``.
+paired difference (a classifier's in log loss and in accuracy, losing no AUC); otherwise
+the stacker applies equal weights, and scores as ``mean``.
 
 Pure numpy, like :mod:`sparkensemble.stacking`; the rows arrive sorted by row hash, so
 contiguous folds are a deterministic random split.
