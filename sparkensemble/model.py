@@ -120,7 +120,10 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
         return EnsembleModelReader(cls)
 
     def _persisted_state(self) -> Dict[str, Any]:
-        state: Dict[str, Any] = {"formatVersion": FORMAT_VERSION}
+        # The oldest format that holds the model, so that older readers load what they can
+        # score: only a classifier's stacker that applies equal weights needs format 2.
+        version = self._stacker.format_version if self._stacker else 1
+        state: Dict[str, Any] = {"formatVersion": min(version, FORMAT_VERSION)}
         if self._task.width_key:
             state[self._task.width_key] = self._width
         state.update(
@@ -281,6 +284,20 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
     def hasStacker(self) -> bool:
         """Whether the model carries a stacker (``bool``), so that combiner="stacked" works."""
         return self._stacker is not None
+
+    @property
+    def stackerChoice(self) -> Optional[Dict[str, Any]]:
+        """Which weights ``combiner="stacked"`` applies, and the cross-validation behind it.
+
+        ``weights`` is ``"learned"`` (the stacker's fitted weights) or ``"equal"`` (those of
+        ``"mean"``, which ``"stacked"`` then scores exactly as). ``learned`` and ``equal``
+        hold each one's scores on the held-out folds of the stacker's rows, over ``folds``
+        folds: ``squaredError`` for a regressor; ``logLoss``, ``accuracy`` and ``auc`` for
+        a classifier. ``standardError`` is that of the mean per-row loss difference. A
+        stacker saved without a choice applies its learned weights and reports ``folds``
+        0. ``None`` when the model has no stacker.
+        """
+        return self._stacker.choice.to_json() if self._stacker is not None else None
 
     def _check_stacker(self) -> None:
         if self.getCombiner() == "stacked" and self._stacker is None:

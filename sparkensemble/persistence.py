@@ -28,7 +28,9 @@ from pyspark.sql import SparkSession
 
 from sparkensemble.tasks import EnsembleTask
 
-FORMAT_VERSION = 1
+# The newest format this release reads. Format 2 adds a classifier's stacker that applies
+# equal weights, which format 1 cannot express; every other model is written as format 1.
+FORMAT_VERSION = 2
 _METADATA = "metadata"
 _MEMBERS = "members"
 

@@ -1,6 +1,10 @@
 """Stacked combiners, fitted on the members' out-of-fold predictions: a logistic regression
 for classifiers (:class:`Stacker`) and a non-negative linear regression for regressors.
 
+Each stacker also records a :class:`WeightChoice`: whether it applies the weights it
+learned or the ``mean`` combiner's equal weights (:mod:`sparkensemble.stacker_choice`
+chooses by cross-validation).
+
 Pure numpy to apply, so executors need nothing beyond numpy. Fitting uses scikit-learn
 (and scipy, which it installs) on the driver: ``sparkensemble[stacking]``.
 The fitted state is only numbers, persisted as JSON.
@@ -8,14 +12,56 @@ The fitted state is only numbers, persisted as JSON.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
 # Probabilities are clipped before taking logs, so a member that is certain does not give
 # the stacker an infinite feature.
 _EPSILON = 1e-6
+
+LEARNED = "learned"
+EQUAL = "equal"
+
+
+@dataclass(frozen=True)
+class WeightChoice:
+    """Which weights a stacker applies, and the cross-validation that chose them.
+
+    ``weights`` is ``"learned"`` (the fitted stacker) or ``"equal"`` (the ``mean``
+    combiner). ``learned`` and ``equal`` hold each one's scores on the held-out folds, by
+    name: ``squaredError`` for a regressor; ``logLoss``, ``accuracy`` and ``auc`` for a
+    classifier. ``standardError`` is that of the mean per-row loss difference. ``folds``
+    is 0 when no cross-validation ran.
+    """
+
+    weights: str = LEARNED
+    folds: int = 0
+    learned: Mapping[str, float] = field(default_factory=dict)
+    equal: Mapping[str, float] = field(default_factory=dict)
+    standard_error: Optional[float] = None
+
+    def to_json(self) -> Dict[str, Any]:
+        return {
+            "weights": self.weights,
+            "folds": self.folds,
+            "learned": dict(self.learned),
+            "equal": dict(self.equal),
+            "standardError": self.standard_error,
+        }
+
+    @classmethod
+    def from_json(cls, data: Optional[Dict[str, Any]]) -> WeightChoice:
+        if not data:  # a stacker saved without a choice applies its learned weights
+            return cls()
+        return cls(
+            weights=str(data["weights"]),
+            folds=int(data["folds"]),
+            learned={k: float(v) for k, v in data.get("learned", {}).items()},
+            equal={k: float(v) for k, v in data.get("equal", {}).items()},
+            standard_error=data.get("standardError"),
+        )
 
 
 def stacker_features(member_proba: np.ndarray) -> np.ndarray:
@@ -44,13 +90,26 @@ class Stacker:
     num_classes: int
     num_members: int
     training_rows: int
+    choice: WeightChoice = WeightChoice()
+
+    @property
+    def format_version(self) -> int:
+        """The saved format that can read this stacker: format 1 knows only learned weights."""
+        return 2 if self.choice.weights == EQUAL else 1
 
     def apply(self, member_proba: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-        """Return (margins, probability), each of shape (rows, classes)."""
+        """Return (raw, probability), each of shape (rows, classes).
+
+        ``raw`` holds the margins with learned weights, and with equal weights the mean
+        probabilities, as the ``mean`` combiner returns them.
+        """
         if member_proba.shape[0] != self.num_members:
             raise ValueError(
                 f"the stacker was fitted on {self.num_members} members, got {member_proba.shape[0]}"
             )
+        if self.choice.weights == EQUAL:
+            raw = np.asarray(member_proba, dtype=np.float64).mean(axis=0)
+            return raw, raw / raw.sum(axis=1, keepdims=True)
         margins = stacker_features(member_proba) @ self.coefficients.T + self.intercepts
         if self.num_classes == 2:
             margins = np.column_stack([-margins[:, 0] / 2.0, margins[:, 0] / 2.0])
@@ -65,6 +124,7 @@ class Stacker:
             "numClasses": self.num_classes,
             "numMembers": self.num_members,
             "trainingRows": self.training_rows,
+            "choice": self.choice.to_json(),
         }
 
     @classmethod
@@ -75,6 +135,7 @@ class Stacker:
             num_classes=int(data["numClasses"]),
             num_members=int(data["numMembers"]),
             training_rows=int(data["trainingRows"]),
+            choice=WeightChoice.from_json(data.get("choice")),
         )
 
 
@@ -143,6 +204,15 @@ class LinearStacker:
     num_members: int
     training_rows: int
     shrinkage: float = 0.0  # chosen by cross-validation; 0 is plain non-negative least squares
+    choice: WeightChoice = WeightChoice()
+
+    format_version = 1  # equal weights are weights too: format 1 reads every linear stacker
+
+    def applied(self) -> Tuple[np.ndarray, float]:
+        """The (weights, intercept) the stacker applies: its learned ones, or the mean's."""
+        if self.choice.weights == EQUAL:
+            return np.full(self.num_members, 1.0 / self.num_members), 0.0
+        return self.weights, self.intercept
 
     def apply(self, member_predictions: np.ndarray) -> np.ndarray:
         """The stacked prediction for predictions of shape (members, rows)."""
@@ -151,25 +221,34 @@ class LinearStacker:
                 f"the stacker was fitted on {self.num_members} members, "
                 f"got {member_predictions.shape[0]}"
             )
-        return member_predictions.T @ self.weights + self.intercept
+        weights, intercept = self.applied()
+        return member_predictions.T @ weights + intercept
 
     def to_json(self) -> Dict[str, Any]:
-        return {
-            "weights": self.weights.tolist(),
-            "intercept": self.intercept,
+        # "weights" and "intercept" are what the stacker applies, so a reader that knows
+        # nothing of the choice scores the same; the learned ones follow when they differ.
+        weights, intercept = self.applied()
+        data = {
+            "weights": weights.tolist(),
+            "intercept": intercept,
             "numMembers": self.num_members,
             "trainingRows": self.training_rows,
             "shrinkage": self.shrinkage,
+            "choice": self.choice.to_json(),
         }
+        if self.choice.weights == EQUAL:
+            data.update(learnedWeights=self.weights.tolist(), learnedIntercept=self.intercept)
+        return data
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> LinearStacker:
         return cls(
-            weights=np.asarray(data["weights"], dtype=np.float64),
-            intercept=float(data["intercept"]),
+            weights=np.asarray(data.get("learnedWeights", data["weights"]), dtype=np.float64),
+            intercept=float(data.get("learnedIntercept", data["intercept"])),
             num_members=int(data["numMembers"]),
             training_rows=int(data["trainingRows"]),
             shrinkage=float(data.get("shrinkage", 0.0)),  # saved without it: none
+            choice=WeightChoice.from_json(data.get("choice")),
         )
 
 

@@ -36,6 +36,15 @@ TINY = {
         "2",
     ],
     "cheap_tuning.py": ["--rows", "2000", "--iterations", "5"],
+    "stacker_choice.py": [
+        "--iterations",
+        "10",
+        "--fractions",
+        "0.3",
+        "--tables",
+        "diabetes",
+        "breast_cancer",
+    ],
     # One table each is enough to show the script runs; their loaders are shared.
     "frontier.py": ["--rows", "3000", "--quick", "--datasets", "blog"],
     "categorical_frontier.py": ["--rows", "3000", "--quick", "--tables", "flights", "military"],

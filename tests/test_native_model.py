@@ -1,5 +1,7 @@
 """One native model from the ensemble: equal to transform, exportable, explainable."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from pyspark.ml.functions import vector_to_array
@@ -9,6 +11,7 @@ from pyspark.sql import functions as F
 from conftest import make_classification, make_regression, no_spark_jobs, to_frame
 from sparkensemble import SampledEnsembleClassifier, SampledEnsembleRegressor
 from sparkensemble.merging import raw_scores
+from sparkensemble.stacking import WeightChoice
 
 SMALL = {"iterations": 25, "depth": 3, "seed": 17}
 
@@ -27,6 +30,11 @@ def binary(spark):
     model = SampledEnsembleClassifier(
         numMembers=3, combiner="stacked", validationFraction=0.3, **SMALL
     ).fit(df)
+    # On 180 holdout rows the stacker chooses equal weights, the mean of probabilities,
+    # which no single model scores. These tests merge the logistic regression it learned,
+    # as a stacker that keeps its learned weights (or was saved before the choice) applies.
+    assert model.stackerChoice["weights"] == "equal"
+    model._stacker = replace(model._stacker, choice=WeightChoice())
     return df, model
 
 

@@ -31,6 +31,17 @@ def test_a_format1_classifier_loads_and_scores_as_when_it_was_saved(spark, saved
     np.testing.assert_allclose(probability, expected, rtol=0, atol=1e-12)
 
 
+def test_a_format1_stacker_reports_that_it_applies_its_learned_weights(spark):
+    model = SampledEnsembleClassificationModel.load(os.path.join(FORMAT1, "binary_stacked"))
+    assert model.stackerChoice == {
+        "weights": "learned",
+        "folds": 0,
+        "learned": {},
+        "equal": {},
+        "standardError": None,
+    }
+
+
 def test_numeric_members_refit_from_the_saved_settings_are_byte_identical(spark, saved_rows):
     """The categorical encoding adds nothing without categorical features: refitting the
     format 1 numeric model with its own settings gives back its members, byte for byte."""

@@ -20,7 +20,8 @@ from sparkensemble.combiners import (
     softmax,
 )
 from sparkensemble.errors import MemberDataError
-from sparkensemble.stacking import Stacker, fit_stacker
+from sparkensemble.stacker_choice import choose_stacker
+from sparkensemble.stacking import LEARNED, Stacker
 from sparkensemble.tasks.base import (
     Blend,
     EnsembleTask,
@@ -132,8 +133,14 @@ class ClassificationTask(EnsembleTask):
     ) -> Optional[Blend]:
         if combiner == "geometric":
             return Blend.equal(members)
-        if combiner == "stacked" and stacker is not None and width == 2:
-            # The binary stacker is a logistic regression on the members' log-odds.
+        if (
+            combiner == "stacked"
+            and stacker is not None
+            and width == 2
+            and stacker.choice.weights == LEARNED
+        ):
+            # The binary stacker is a logistic regression on the members' log-odds; with
+            # equal weights it is the mean of probabilities, which no single model scores.
             return Blend(tuple(stacker.coefficients[0].tolist()), float(stacker.intercepts[0]))
         return None
 
@@ -156,7 +163,7 @@ class ClassificationTask(EnsembleTask):
     def fit_stacker(
         self, outputs: np.ndarray, labels: np.ndarray, width: int, weights: Optional[np.ndarray]
     ) -> Stacker:
-        return fit_stacker(outputs, labels, width, weights=weights)
+        return choose_stacker(outputs, labels, width, weights=weights)
 
     def stacker_from_json(self, data: Dict[str, Any]) -> Stacker:
         return Stacker.from_json(data)

@@ -12,7 +12,8 @@ import numpy as np
 from catboost import CatBoostError, CatBoostRegressor, Pool
 
 from sparkensemble.errors import MemberDataError
-from sparkensemble.stacking import LinearStacker, fit_linear_stacker
+from sparkensemble.stacker_choice import choose_linear_stacker
+from sparkensemble.stacking import LinearStacker
 from sparkensemble.tasks.base import Blend, EnsembleTask, quiet
 
 # CatBoost's single-output regression losses. Each takes CatBoost's parameter syntax,
@@ -161,7 +162,8 @@ class RegressionTask(EnsembleTask):
         if combiner == "mean":
             return Blend.equal(members)
         if combiner == "stacked" and stacker is not None:
-            return Blend(tuple(stacker.weights.tolist()), stacker.intercept)
+            weights, intercept = stacker.applied()
+            return Blend(tuple(weights.tolist()), intercept)
         return None
 
     def score_raw(
@@ -174,7 +176,7 @@ class RegressionTask(EnsembleTask):
     def fit_stacker(
         self, outputs: np.ndarray, labels: np.ndarray, width: int, weights: Optional[np.ndarray]
     ) -> LinearStacker:
-        return fit_linear_stacker(outputs[:, :, 0], labels, weights)
+        return choose_linear_stacker(outputs[:, :, 0], labels, weights)
 
     def stacker_from_json(self, data: Dict[str, Any]) -> LinearStacker:
         return LinearStacker.from_json(data)
