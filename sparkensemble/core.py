@@ -170,7 +170,9 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
         """
         return ParamsReader(cls)
 
-    def _check_param_combination(self) -> None:
+    def _validate_params(self) -> None:
+        """Check, on the driver before any Spark job, what the converters leave to fit:
+        combinations of Params, and what CatBoost itself must accept."""
         if self.getCombiner() == "stacked" and importlib.util.find_spec("sklearn") is None:
             raise ImportError(
                 "combiner='stacked' fits its stacker with scikit-learn, which is not installed; "
@@ -181,6 +183,7 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
                 f"foldCol={self.getFoldCol()!r} assigns rows to folds, but "
                 f"strategy={self.getStrategy()!r}; use strategy='fold' or unset foldCol."
             )
+        self._task.check_catboost_kwargs(self._catboost_kwargs())
 
     def _num_members(self, dataset: DataFrame) -> int:
         """numMembers, or with strategy='partition' and numMembers unset, one per partition.
@@ -212,7 +215,7 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
         return self.getNumMembers()
 
     def _fit(self, dataset: DataFrame) -> _SampledEnsembleModel:
-        self._check_param_combination()
+        self._validate_params()
         task = self._task
         weight_col = self.getOrDefault(self.weightCol) if self.isDefined(self.weightCol) else None
         fold_col = self.getFoldCol() if self.isDefined(self.foldCol) else None

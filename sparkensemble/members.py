@@ -6,84 +6,21 @@ tested directly and in milliseconds. The Spark glue only feeds it arrays.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from catboost import CatBoost, CatBoostClassifier, Pool
+from catboost import CatBoost, Pool
 
 from sparkensemble.errors import MemberDataError
 from sparkensemble.tasks import CLASSIFICATION, EnsembleTask, task_named
 
-# Keys of catboostParams that sparkensemble sets itself, with the reason and what to do instead.
-MANAGED_CATBOOST_PARAMS: Dict[str, str] = {
-    "thread_count": "each member uses spark.task.cpus threads; raise spark.task.cpus instead",
-    "random_seed": "set the estimator's seed Param; each member gets a seed derived from it",
-    "random_state": "set the estimator's seed Param; each member gets a seed derived from it",
-    "train_dir": "members train inside Spark tasks and write no files",
-    "allow_writing_files": "members train inside Spark tasks and write no files",
-    "use_best_model": "members always keep their best iteration on the holdout",
-    "class_names": "the class set is fixed on the driver from the label column",
-}
-
-# Aliases CatBoost accepts for settings that are first-class Params here.
-FIRST_CLASS_CATBOOST_PARAMS: Dict[str, str] = {
-    "iterations": "iterations",
-    "n_estimators": "iterations",
-    "num_boost_round": "iterations",
-    "num_trees": "iterations",
-    "depth": "depth",
-    "max_depth": "depth",
-    "learning_rate": "learningRate",
-    "eta": "learningRate",
-    "l2_leaf_reg": "l2LeafReg",
-    "reg_lambda": "l2LeafReg",
-    "early_stopping_rounds": "earlyStoppingRounds",
-    "od_wait": "earlyStoppingRounds",
-}
-
 __all__ = ["MemberDataError"]  # raised here, defined with the other shared errors
-
-
-def validate_catboost_params(params: Any) -> Dict[str, Any]:
-    """Check a ``catboostParams`` dict and return a copy of it.
-
-    Raises ``ValueError`` for keys sparkensemble manages, keys with a Param of their own,
-    keys CatBoost does not know, and values that are not JSON-serialisable.
-    """
-    if params is None:
-        return {}
-    if not isinstance(params, Mapping):
-        raise TypeError(f"catboostParams must be a dict, got {type(params).__name__}.")
-    checked = dict(params)
-    for key in checked:
-        if not isinstance(key, str):
-            raise TypeError(f"catboostParams keys must be strings, got {key!r}.")
-        if key in MANAGED_CATBOOST_PARAMS:
-            raise ValueError(f"catboostParams may not set {key!r}: {MANAGED_CATBOOST_PARAMS[key]}.")
-        if key in FIRST_CLASS_CATBOOST_PARAMS:
-            param = FIRST_CLASS_CATBOOST_PARAMS[key]
-            raise ValueError(
-                f"catboostParams may not set {key!r}: use the {param} Param "
-                f"(set{param[0].upper()}{param[1:]}), so that ParamGridBuilder can tune it."
-            )
-    try:
-        json.dumps(checked)
-    except (TypeError, ValueError) as error:
-        raise ValueError(
-            f"catboostParams must be JSON-serialisable so the model can be saved: {error}"
-        ) from None
-    try:
-        CatBoostClassifier(**checked)
-    except TypeError as error:
-        raise ValueError(f"catboostParams has a key CatBoost does not know: {error}") from None
-    return checked
 
 
 def derive_member_seeds(seed: int, num_members: int) -> List[int]:

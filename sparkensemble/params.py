@@ -2,7 +2,9 @@
 
 Values are checked when they are set (constructor, ``setX``, ``copy(extra)``
 and ``ParamGridBuilder`` maps all go through ``Params._set``), so a typo fails
-at the line that made it rather than inside a Spark job.
+at the line that made it rather than inside a Spark job. pyspark runs these
+converters again on every ``copy()``, so they only look at the value: what needs
+CatBoost (unknown keys, a loss's parameters) is checked at fit, before any job.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from pyspark.ml.classification import _ProbabilisticClassifierParams
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.ml.param.shared import HasInputCols, HasSeed, HasVarianceCol, HasWeightCol
 
-from sparkensemble.members import validate_catboost_params
+from sparkensemble.catboost_params import validate_catboost_params
 from sparkensemble.tasks import CLASSIFICATION, REGRESSION
-from sparkensemble.tasks.regression import REGRESSION_LOSSES, check_loss_function
+from sparkensemble.tasks.regression import REGRESSION_LOSSES, check_loss_name
 
 Method = TypeVar("Method", bound=Callable[..., Any])
 
@@ -111,7 +113,7 @@ def _catboost_params(value: Any) -> Dict[str, Any]:
 
 
 def _loss_function(value: Any) -> str:
-    return check_loss_function(TypeConverters.toString(value))
+    return check_loss_name(TypeConverters.toString(value))
 
 
 def _regressor_catboost_params(value: Any) -> Dict[str, Any]:

@@ -235,7 +235,6 @@ PARAMS = (
                 r"'combiner'.*\['mean', 'median', 'geometric', 'stacked'\]. Got 'max'",
             ),
             ("lossFunction", "Logloss", r"regression loss among \['RMSE', 'MAE'.*Got 'Logloss'"),
-            ("lossFunction", "Quantile:alpha=2", r"lossFunction='Quantile:alpha=2' is not valid"),
             ("catboostParams", {"loss_function": "MAE"}, r"use the lossFunction Param"),
         ]
     ]
@@ -258,6 +257,20 @@ PARAMS = (
 )
 
 FIT_SCHEMA = [
+    Case(
+        "fit",
+        "regressor lossFunction with a bad parameter",
+        lambda c: SampledEnsembleRegressor(lossFunction="Quantile:alpha=2", **SMALL).fit(c.df),
+        r"lossFunction='Quantile:alpha=2' is not valid",
+        before_jobs=True,
+    ),
+    Case(
+        "fit",
+        "catboostParams key CatBoost does not know",
+        lambda c: fit(c.df, catboostParams={"no_such_option": 1}),
+        r"catboostParams has a key CatBoost does not know",
+        before_jobs=True,
+    ),
     Case(
         "fit",
         "missing label",

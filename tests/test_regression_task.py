@@ -10,7 +10,11 @@ from sparkensemble.members import MemberSettings, deserialize_model, train_membe
 from sparkensemble.stacking import LinearStacker, fit_linear_stacker
 from sparkensemble.tasks import REGRESSION
 from sparkensemble.tasks.base import member_outputs
-from sparkensemble.tasks.regression import check_loss_function, combine_predictions
+from sparkensemble.tasks.regression import (
+    check_loss_function,
+    check_loss_name,
+    combine_predictions,
+)
 
 STATS = {"null_labels": 0, "nan_labels": 0, "inf_labels": 0, "non_integral_labels": 7}
 
@@ -50,6 +54,12 @@ def test_every_documented_loss_is_accepted(loss):
 def test_a_classification_loss_or_a_bad_parameter_is_refused(loss, message):
     with pytest.raises(ValueError, match=message):
         check_loss_function(loss)
+
+
+def test_the_name_check_refuses_a_classification_loss_and_leaves_parameters_to_fit():
+    with pytest.raises(ValueError, match=r"Got 'Logloss' instead"):
+        check_loss_name("Logloss")
+    assert check_loss_name("Quantile:alhpa=0.5") == "Quantile:alhpa=0.5"
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,17 @@ class EnsembleTask:
     def model_class(self) -> type:
         raise NotImplementedError
 
+    def check_catboost_kwargs(self, catboost_kwargs: Mapping[str, Any]) -> None:
+        """Check, on the driver at fit, that CatBoost takes every keyword a member will get.
+
+        Building the task's CatBoost class is enough to find an unknown key; it trains
+        nothing.
+        """
+        try:
+            self.model_class()(**catboost_kwargs)
+        except TypeError as error:
+            raise ValueError(f"catboostParams has a key CatBoost does not know: {error}") from None
+
     def check_labels(
         self, stats: Mapping[str, Any], label_col: str, declared: Optional[int]
     ) -> int:

@@ -40,8 +40,8 @@ def has_log_link(loss: Optional[str]) -> bool:
     return bool(loss) and str(loss).split(":", 1)[0] in LOG_LINK_LOSSES
 
 
-def check_loss_function(value: str) -> str:
-    """A CatBoost regression loss with valid parameters, or a ValueError that names them."""
+def check_loss_name(value: str) -> str:
+    """A CatBoost regression loss by name, or a ValueError that lists them; trains nothing."""
     name = value.split(":", 1)[0]
     if name not in REGRESSION_LOSSES:
         raise ValueError(
@@ -49,8 +49,14 @@ def check_loss_function(value: str) -> str:
             f"{list(REGRESSION_LOSSES)}, with parameters after a colon (for example "
             f"'Quantile:alpha=0.9'). Got {value!r} instead."
         )
-    # CatBoost checks a loss's parameters only when it trains: one tiny fit here finds a
-    # typo on the driver, when the Param is set, not in every member's task.
+    return value
+
+
+def check_loss_function(value: str) -> str:
+    """A CatBoost regression loss with valid parameters, or a ValueError that names them."""
+    check_loss_name(value)
+    # CatBoost checks a loss's parameters only when it trains: one tiny fit on the driver
+    # finds a typo before any Spark job, not in every member's task.
     x = np.arange(8, dtype=np.float64).reshape(-1, 1)
     try:
         CatBoostRegressor(
@@ -75,6 +81,10 @@ class RegressionTask(EnsembleTask):
 
     def model_class(self) -> type:
         return CatBoostRegressor
+
+    def check_catboost_kwargs(self, catboost_kwargs: Mapping[str, Any]) -> None:
+        super().check_catboost_kwargs(catboost_kwargs)
+        check_loss_function(str(catboost_kwargs.get("loss_function", "RMSE")))
 
     def catboost_model(
         self, width: int, seed: int, thread_count: int, catboost_kwargs: Mapping[str, Any]
