@@ -16,9 +16,10 @@ import numpy as np
 from pyspark.ml.param import Param
 from pyspark.sql import DataFrame
 
+from sparkensemble.assignment import presample_threshold
 from sparkensemble.encoding import CategoricalEncoding, choose_encoding
 from sparkensemble.features import category_kinds, feature_blocks
-from sparkensemble.members import MemberSettings, derive_member_seeds, presample_threshold
+from sparkensemble.members import MemberSettings, derive_member_seeds
 from sparkensemble.model import _SampledEnsembleModel
 from sparkensemble.params import _SampledEnsembleParams
 from sparkensemble.persistence import ParamsReader, SafeWriter

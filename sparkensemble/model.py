@@ -19,8 +19,8 @@ from sparkensemble.encoding import (
     CategoricalEncoding,
     encoding_before_counts,
 )
+from sparkensemble.feature_arrays import assemble_features
 from sparkensemble.features import check_category_kinds, feature_blocks
-from sparkensemble.members import assemble_features
 from sparkensemble.merging import merge_members
 from sparkensemble.params import _SampledEnsembleParams
 from sparkensemble.persistence import (

@@ -17,8 +17,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from catboost import CatBoost, Pool
 
-from sparkensemble.members import Features, deserialize_model
+from sparkensemble.feature_arrays import Features
 from sparkensemble.merging import merge_members, raw_scores
+from sparkensemble.model_bytes import deserialize_model
 from sparkensemble.tasks import EnsembleTask, task_named
 from sparkensemble.tasks.base import Blend, member_outputs, split_fields, vector_fields
 

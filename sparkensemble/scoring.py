@@ -21,8 +21,8 @@ try:  # pyspark >= 4.1
 except ImportError:
     _arrow_udf = None
 
+from sparkensemble.feature_arrays import Features, features_from_arrow, features_from_rows
 from sparkensemble.features import FeatureBlocks
-from sparkensemble.members import Features, features_from_arrow, features_from_rows
 from sparkensemble.scorer import (
     ScoreSpec,
     cached_members,

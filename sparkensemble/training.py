@@ -17,17 +17,11 @@ import pyarrow as pa
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
+from sparkensemble.assignment import RowCap, holdout_mask, stacker_sample_mask
+from sparkensemble.errors import MemberDataError
+from sparkensemble.feature_arrays import Features, features_from_arrow
 from sparkensemble.features import FeatureBlocks
-from sparkensemble.members import (
-    Features,
-    MemberDataError,
-    MemberSettings,
-    RowCap,
-    features_from_arrow,
-    holdout_mask,
-    stacker_sample_mask,
-    train_member,
-)
+from sparkensemble.members import MemberSettings, train_member
 from sparkensemble.scorer import cached_members, ensemble_key
 from sparkensemble.tasks import EnsembleTask, task_named
 from sparkensemble.tasks.base import member_outputs

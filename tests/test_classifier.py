@@ -12,7 +12,7 @@ from pyspark.sql.types import DoubleType
 from conftest import make_classification, to_frame
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
 from sparkensemble.combiners import combine
-from sparkensemble.members import deserialize_model
+from sparkensemble.model_bytes import deserialize_model
 from sparkensemble.tasks.classification import member_probabilities
 
 SMALL = {"iterations": 20, "depth": 3, "seed": 11}

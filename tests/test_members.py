@@ -2,16 +2,11 @@ import numpy as np
 import pytest
 
 from conftest import make_classification
+from sparkensemble.assignment import RowCap, holdout_mask
 from sparkensemble.catboost_params import validate_catboost_params
-from sparkensemble.members import (
-    MemberDataError,
-    MemberSettings,
-    RowCap,
-    derive_member_seeds,
-    deserialize_model,
-    holdout_mask,
-    train_member,
-)
+from sparkensemble.errors import MemberDataError
+from sparkensemble.members import MemberSettings, derive_member_seeds, train_member
+from sparkensemble.model_bytes import deserialize_model
 from sparkensemble.tasks.classification import member_probabilities
 
 SMALL = {"iterations": 20, "depth": 3}
@@ -213,7 +208,7 @@ def test_a_batch_of_one_member_passes_whole_and_a_mixed_batch_is_split():
 def test_arrow_batches_give_the_same_features_as_per_row_arrays():
     import pyarrow as pa
 
-    from sparkensemble.members import features_from_arrow, features_from_rows
+    from sparkensemble.feature_arrays import features_from_arrow, features_from_rows
 
     numeric = [[0.5, None], [1.5, 2.5], [3.0, 4.0], [5.0, 6.0]]
     categorical = [["a"], ["b"], ["a"], ["c"]]
@@ -240,7 +235,7 @@ def test_row_cap_keeps_the_smallest_row_hashes():
 
 
 def test_the_presample_keeps_a_superset_of_what_each_capped_member_keeps():
-    from sparkensemble.members import presample_threshold
+    from sparkensemble.assignment import presample_threshold
 
     assert presample_threshold(rows=1000, members=2, max_rows=500) is None  # no cap binds
     assert presample_threshold(rows=1200, members=2, max_rows=500) is None  # within margin

@@ -9,8 +9,8 @@ from catboost import CatBoostClassifier, CatBoostRegressor
 
 from conftest import make_classification, make_regression
 from sparkensemble.combiners import combine
-from sparkensemble.members import deserialize_model, serialize_model
 from sparkensemble.merging import merge_members, raw_scores
+from sparkensemble.model_bytes import deserialize_model, serialize_model
 from sparkensemble.scorer import ScoreSpec, score_batch, shap_values
 from sparkensemble.tasks import CLASSIFICATION, REGRESSION
 from sparkensemble.tasks.base import Blend, member_outputs

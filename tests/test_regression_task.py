@@ -6,7 +6,8 @@ from catboost import Pool
 
 from conftest import make_regression
 from sparkensemble.errors import MemberDataError
-from sparkensemble.members import MemberSettings, deserialize_model, train_member
+from sparkensemble.members import MemberSettings, train_member
+from sparkensemble.model_bytes import deserialize_model
 from sparkensemble.stacking import LinearStacker, fit_linear_stacker
 from sparkensemble.tasks import REGRESSION
 from sparkensemble.tasks.base import member_outputs

@@ -10,7 +10,7 @@ from pyspark.sql.types import DoubleType
 
 from conftest import make_regression, to_frame
 from sparkensemble import SampledEnsembleRegressionModel, SampledEnsembleRegressor
-from sparkensemble.members import deserialize_model
+from sparkensemble.model_bytes import deserialize_model
 from sparkensemble.tasks import REGRESSION
 from sparkensemble.tasks.base import member_outputs
 

@@ -6,7 +6,7 @@ from pyspark.ml.evaluation import MulticlassClassificationEvaluator
 
 from conftest import to_frame
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
-from sparkensemble.members import deserialize_model
+from sparkensemble.model_bytes import deserialize_model
 from sparkensemble.tasks.classification import member_probabilities
 
 SETTINGS = {"iterations": 60, "depth": 4, "seed": 4, "validationFraction": 0.2}
