@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from dataclasses import replace
 from typing import Any, ClassVar, Dict, Iterator, List, Sequence, Tuple, TypeVar
 
 import numpy as np
@@ -18,11 +17,13 @@ from pyspark.sql import DataFrame
 
 from sparkensemble.assignment import presample_threshold
 from sparkensemble.encoding import CategoricalEncoding, choose_encoding
-from sparkensemble.features import category_kinds, feature_blocks
+from sparkensemble.features import feature_blocks
 from sparkensemble.members import MemberSettings, derive_member_seeds
 from sparkensemble.model import _SampledEnsembleModel
 from sparkensemble.params import _SampledEnsembleParams
 from sparkensemble.persistence import ParamsReader, SafeWriter
+from sparkensemble.profile import TrainingProfile, profile_training_data
+from sparkensemble.schema import category_kinds, check_feature_columns, check_fit_schema
 from sparkensemble.tasks import EnsembleTask
 from sparkensemble.training import (
     hashed_rows,
@@ -34,7 +35,6 @@ from sparkensemble.training import (
     train_members,
 )
 from sparkensemble.tuning import SharedFitIterator
-from sparkensemble.validation import TrainingProfile, check_fit_schema, profile_training_data
 
 logger = logging.getLogger(__name__)
 
@@ -220,8 +220,12 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
         task = self._task
         weight_col = self.getOrDefault(self.weightCol) if self.isDefined(self.weightCol) else None
         fold_col = self.getFoldCol() if self.isDefined(self.foldCol) else None
-        blocks = feature_blocks(self, dataset.schema)
+        input_cols = self.getInputCols() if self.isDefined(self.inputCols) else None
+        check_feature_columns(
+            dataset.schema, self.getFeaturesCol(), input_cols, self.getCategoricalCols()
+        )
         check_fit_schema(dataset.schema, self.getLabelCol(), weight_col, fold_col, task)
+        blocks = feature_blocks(self, dataset.schema)
         num_members = self._num_members(dataset)
         if not dataset.storageLevel.useMemory and not dataset.storageLevel.useDisk:
             logger.warning(
@@ -230,17 +234,14 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
             )
         profile = profile_training_data(
             dataset,
-            blocks.check,
+            blocks,
             self.getLabelCol(),
             weight_col,
             fold_col,
             num_members,
             task,
-            blocks.categories(),
             row_content(blocks, self.getLabelCol(), weight_col),
         )
-        if self.isDefined(self.inputCols):
-            profile = replace(profile, num_features=len(self.getInputCols()))
         encoding = choose_encoding(
             blocks.categorical_names,
             blocks.categorical_positions,

@@ -20,7 +20,7 @@ from sparkensemble.encoding import (
     encoding_before_counts,
 )
 from sparkensemble.feature_arrays import assemble_features
-from sparkensemble.features import check_category_kinds, feature_blocks
+from sparkensemble.features import feature_blocks
 from sparkensemble.merging import merge_members
 from sparkensemble.params import _SampledEnsembleParams
 from sparkensemble.persistence import (
@@ -30,6 +30,7 @@ from sparkensemble.persistence import (
     canonical_member_table,
     member_table_columns,
 )
+from sparkensemble.schema import check_category_kinds, check_feature_columns, check_output_columns
 from sparkensemble.scorer import (
     CONTRIBUTIONS,
     ScoreSpec,
@@ -41,7 +42,6 @@ from sparkensemble.scorer import (
 from sparkensemble.scoring import checked_features, output_value, score_column
 from sparkensemble.tasks import EnsembleTask
 from sparkensemble.tasks.base import Blend
-from sparkensemble.validation import check_output_columns
 
 # What CatBoost's save_model writes; a format a model cannot take fails with CatBoost's reason.
 NATIVE_FORMATS = ("cbm", "json", "onnx", "cpp", "python", "coreml", "pmml")
@@ -418,6 +418,10 @@ class _SampledEnsembleModel(_SampledEnsembleParams):
             return dataset
         if outputs[CONTRIBUTIONS]:
             self._refuse_unmerged(f"contributionsCol={outputs[CONTRIBUTIONS]!r}")
+        input_cols = self.getInputCols() if self.isDefined(self.inputCols) else None
+        check_feature_columns(
+            dataset.schema, self.getFeaturesCol(), input_cols, self.getCategoricalCols()
+        )
         blocks = feature_blocks(
             self, dataset.schema, self._categorical_positions, self._num_features
         )

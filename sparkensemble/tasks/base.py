@@ -33,15 +33,19 @@ class Blend:
         return ",".join(float(w).hex() for w in (*self.weights, self.bias))
 
 
-# Label statistics the profiling job gathers for every task; each task checks its own.
-LABEL_STATS = (
-    "null_labels",
-    "nan_labels",
-    "inf_labels",
-    "non_integral_labels",
-    "min_label",
-    "max_label",
-)
+@dataclass(frozen=True)
+class LabelStats:
+    """What the profile job learns of the label column; each task checks what it needs.
+
+    ``min_label`` and ``max_label`` are over the finite values (None if there are none).
+    """
+
+    null_labels: int
+    nan_labels: int
+    inf_labels: int
+    non_integral_labels: int
+    min_label: Optional[float]
+    max_label: Optional[float]
 
 
 class EnsembleTask:
@@ -79,9 +83,7 @@ class EnsembleTask:
         except TypeError as error:
             raise ValueError(f"catboostParams has a key CatBoost does not know: {error}") from None
 
-    def check_labels(
-        self, stats: Mapping[str, Any], label_col: str, declared: Optional[int]
-    ) -> int:
+    def check_labels(self, stats: LabelStats, label_col: str, declared: Optional[int]) -> int:
         """Check the label statistics on the driver; return the output width."""
         raise NotImplementedError
 

@@ -24,6 +24,7 @@ from sparkensemble.stacking import Stacker, fit_stacker
 from sparkensemble.tasks.base import (
     Blend,
     EnsembleTask,
+    LabelStats,
     member_outputs,
     quiet,
     split_fields,
@@ -56,17 +57,15 @@ class ClassificationTask(EnsembleTask):
             **kwargs,
         )
 
-    def check_labels(
-        self, stats: Mapping[str, Any], label_col: str, declared: Optional[int]
-    ) -> int:
-        bad = stats["nan_labels"] + stats["inf_labels"] + stats["non_integral_labels"]
-        if bad or stats["min_label"] < 0:
+    def check_labels(self, stats: LabelStats, label_col: str, declared: Optional[int]) -> int:
+        bad = stats.nan_labels + stats.inf_labels + stats.non_integral_labels
+        if bad or stats.min_label < 0:
             raise ValueError(
                 f"labelCol={label_col!r} must hold class indices 0, 1, ..., C-1, but has "
-                f"non-integral, NaN, infinite or negative values (min {stats['min_label']}); "
+                f"non-integral, NaN, infinite or negative values (min {stats.min_label}); "
                 f"index the labels with pyspark.ml.feature.StringIndexer first."
             )
-        observed = int(stats["max_label"]) + 1
+        observed = int(stats.max_label) + 1
         if declared is not None and observed > declared:
             raise ValueError(
                 f"labelCol={label_col!r} has value {observed - 1}, but its metadata declares "

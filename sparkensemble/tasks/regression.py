@@ -13,7 +13,7 @@ from catboost import CatBoostError, CatBoostRegressor, Pool
 
 from sparkensemble.errors import MemberDataError
 from sparkensemble.stacking import LinearStacker, fit_linear_stacker
-from sparkensemble.tasks.base import Blend, EnsembleTask, quiet
+from sparkensemble.tasks.base import Blend, EnsembleTask, LabelStats, quiet
 
 # CatBoost's single-output regression losses. Each takes CatBoost's parameter syntax,
 # for example "Quantile:alpha=0.9" or "Tweedie:variance_power=1.5".
@@ -96,18 +96,16 @@ class RegressionTask(EnsembleTask):
             **quiet(catboost_kwargs),
         )
 
-    def check_labels(
-        self, stats: Mapping[str, Any], label_col: str, declared: Optional[int]
-    ) -> int:
-        if stats["nan_labels"] or stats["inf_labels"]:
+    def check_labels(self, stats: LabelStats, label_col: str, declared: Optional[int]) -> int:
+        if stats.nan_labels or stats.inf_labels:
             raise ValueError(
-                f"labelCol={label_col!r} has {stats['nan_labels']} NaN and "
-                f"{stats['inf_labels']} infinite values; a regression label must be finite. "
+                f"labelCol={label_col!r} has {stats.nan_labels} NaN and "
+                f"{stats.inf_labels} infinite values; a regression label must be finite. "
                 f"Drop or fill those rows."
             )
-        if stats["min_label"] == stats["max_label"]:
+        if stats.min_label == stats.max_label:
             raise ValueError(
-                f"labelCol={label_col!r} is constant ({stats['min_label']}); there is nothing "
+                f"labelCol={label_col!r} is constant ({stats.min_label}); there is nothing "
                 f"to learn. Check the label column."
             )
         return 1
