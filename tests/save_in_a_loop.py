@@ -16,7 +16,7 @@ from pyspark.sql import SparkSession  # noqa: E402
 
 from conftest import make_classification, to_frame  # noqa: E402
 from sparkensemble import SampledEnsembleClassifier  # noqa: E402
-from sparkensemble.scorer import ensemble_key  # noqa: E402
+from sparkensemble.member_cache import ensemble_key  # noqa: E402
 
 path = os.environ["SAVE_PATH"]
 spark = (

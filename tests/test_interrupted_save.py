@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
-from sparkensemble.scoring import ensemble_key
+from sparkensemble.member_cache import ensemble_key
 
 HERE = Path(__file__).parent
 LOUD = r"incomplete or corrupted|interrupted save"

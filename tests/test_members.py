@@ -194,7 +194,8 @@ def test_row_cap_keeps_everything_under_the_bound():
 
 
 def test_a_batch_of_one_member_passes_whole_and_a_mixed_batch_is_split():
-    from sparkensemble.training import MEMBER, _by_member
+    from sparkensemble.rows import MEMBER
+    from sparkensemble.training import _by_member
 
     single = arrow_rows(**{MEMBER: [2, 2, 2], "x": [1.0, 2.0, 3.0]})
     [(member, rows)] = list(_by_member(single))

@@ -5,6 +5,7 @@ import pytest
 from catboost import Pool
 
 from conftest import make_regression
+from sparkensemble.combiners import combine_predictions
 from sparkensemble.errors import MemberDataError
 from sparkensemble.members import MemberSettings, train_member
 from sparkensemble.model_bytes import deserialize_model
@@ -14,7 +15,6 @@ from sparkensemble.tasks.base import LabelStats, member_outputs
 from sparkensemble.tasks.regression import (
     check_loss_function,
     check_loss_name,
-    combine_predictions,
 )
 
 STATS = {"null_labels": 0, "nan_labels": 0, "inf_labels": 0, "non_integral_labels": 7}

@@ -72,7 +72,7 @@ def test_stacked_is_a_non_negative_linear_blend_and_survives_save(spark, tmp_pat
     model = SampledEnsembleRegressor(
         numMembers=3, combiner="stacked", validationFraction=0.3, **SMALL
     ).fit(df)
-    stacker = model._stacker
+    stacker = model._state.stacker
     assert (stacker.weights >= 0).all() and stacker.num_members == 3
     rmse = RegressionEvaluator()
     stacked = rmse.evaluate(model.transform(df))
@@ -82,7 +82,7 @@ def test_stacked_is_a_non_negative_linear_blend_and_survives_save(spark, tmp_pat
     model.save(path)
     loaded = SampledEnsembleRegressionModel.load(path)
     assert loaded.getCombiner() == "stacked"
-    np.testing.assert_array_equal(loaded._stacker.weights, stacker.weights)
+    np.testing.assert_array_equal(loaded._state.stacker.weights, stacker.weights)
     assert rmse.evaluate(loaded.transform(df)) == stacked
 
 

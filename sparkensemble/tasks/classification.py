@@ -13,14 +13,15 @@ import numpy as np
 from catboost import CatBoostClassifier, Pool
 
 from sparkensemble.combiners import (
-    COMBINERS,
+    CLASSIFICATION_COMBINERS,
     align_probabilities,
+    binary_margins,
     combine,
     predict_labels,
     softmax,
 )
 from sparkensemble.errors import MemberDataError
-from sparkensemble.stacking import Stacker, fit_stacker
+from sparkensemble.stacking import Stacker, fit_logistic_stacker
 from sparkensemble.tasks.base import (
     Blend,
     EnsembleTask,
@@ -35,7 +36,7 @@ from sparkensemble.tasks.base import (
 class ClassificationTask(EnsembleTask):
     name = "classification"
     metric_names = ("holdout_accuracy", "holdout_logloss", "holdout_auc")
-    combiners = COMBINERS
+    combiners = CLASSIFICATION_COMBINERS
     vector_outputs = ("raw", "probability")
     string_label_fix = "index it into 0..C-1 with pyspark.ml.feature.StringIndexer first."
     width_key = "numClasses"
@@ -142,7 +143,7 @@ class ClassificationTask(EnsembleTask):
         # Binary raw scores are log-odds m; as for the stacker, the raw vector is [-m/2, m/2].
         # Multiclass raw scores are centred, as combine's geometric mean of probabilities is.
         if width == 2:
-            margins = np.column_stack([-raw / 2.0, raw / 2.0])
+            margins = binary_margins(raw)
         else:
             margins = raw - raw.mean(axis=1, keepdims=True)
         probability = softmax(margins)
@@ -155,7 +156,7 @@ class ClassificationTask(EnsembleTask):
     def fit_stacker(
         self, outputs: np.ndarray, labels: np.ndarray, width: int, weights: Optional[np.ndarray]
     ) -> Stacker:
-        return fit_stacker(outputs, labels, width, weights=weights)
+        return fit_logistic_stacker(outputs, labels, width, weights=weights)
 
     def stacker_from_json(self, data: Dict[str, Any]) -> Stacker:
         return Stacker.from_json(data)

@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 import numpy as np
 from catboost import CatBoostError, CatBoostRegressor, Pool
 
+from sparkensemble.combiners import REGRESSION_COMBINERS, combine_predictions
 from sparkensemble.errors import MemberDataError
 from sparkensemble.stacking import LinearStacker, fit_linear_stacker
 from sparkensemble.tasks.base import Blend, EnsembleTask, LabelStats, quiet
@@ -31,7 +32,6 @@ REGRESSION_LOSSES = (
     "Lq",
     "RMSPE",
 )
-COMBINERS = ("mean", "median", "geometric", "stacked")
 # Losses whose predict() is exp(raw score): CatBoost's "Exponent" prediction type.
 LOG_LINK_LOSSES = ("Poisson", "Tweedie")
 
@@ -75,7 +75,7 @@ def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
 class RegressionTask(EnsembleTask):
     name = "regression"
     metric_names = ("holdout_rmse", "holdout_mae", "holdout_r2")
-    combiners = COMBINERS
+    combiners = REGRESSION_COMBINERS
     vector_outputs = ()
     string_label_fix = "a regression label must be numeric; cast it to double."
 
@@ -186,29 +186,6 @@ class RegressionTask(EnsembleTask):
 
     def stacker_from_json(self, data: Dict[str, Any]) -> LinearStacker:
         return LinearStacker.from_json(data)
-
-
-def combine_predictions(
-    predictions: np.ndarray, combiner: str, stacker: Optional[LinearStacker] = None
-) -> np.ndarray:
-    """Combine member predictions of shape (members, rows) into one per row."""
-    if combiner == "mean":
-        return predictions.mean(axis=0)
-    if combiner == "median":
-        return np.median(predictions, axis=0)
-    if combiner == "geometric":
-        # It averages raw scores, not predictions: the scorer merges the members for it.
-        raise ValueError("combiner='geometric' is scored from raw scores, by the merged model")
-    if combiner == "stacked":
-        if stacker is None:
-            raise ValueError(
-                "combiner='stacked' needs a stacker, and this model was fitted without one; "
-                "fit with combiner='stacked' to train it."
-            )
-        return stacker.apply(predictions)
-    raise ValueError(
-        f"The 'combiner' parameter must be a str among {list(COMBINERS)}. Got {combiner!r} instead."
-    )
 
 
 REGRESSION = RegressionTask()
