@@ -4,12 +4,12 @@ import json
 
 import numpy as np
 import pytest
+from helpers.data import make_classification, to_frame
 from pyspark.ml.evaluation import BinaryClassificationEvaluator, MulticlassClassificationEvaluator
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType
 
-from conftest import make_classification, to_frame
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
 from sparkensemble.combiners import combine
 from sparkensemble.model_bytes import deserialize_model

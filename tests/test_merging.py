@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from catboost import CatBoostClassifier, CatBoostRegressor
+from helpers.data import make_classification, make_regression
 
-from conftest import make_classification, make_regression
 from sparkensemble.batch_scoring import ScoreSpec, score_batch, shap_values
 from sparkensemble.combiners import combine
 from sparkensemble.merging import merge_members, raw_scores

@@ -54,8 +54,8 @@ def test_unset_params_keep_catboost_choosing_its_learning_rate():
     # nor l2_leaf_reg is given. Passing l2_leaf_reg, even at its default of 3, falls back
     # to a fixed 0.03, which learns far less in a few dozen iterations.
     from catboost import CatBoostClassifier
+    from helpers.data import make_classification
 
-    from conftest import make_classification
     from sparkensemble.members import MemberSettings, catboost_model
 
     x, y = make_classification(3000, seed=8)

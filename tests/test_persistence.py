@@ -5,8 +5,8 @@ import os
 
 import numpy as np
 import pytest
+from helpers.data import files_under
 
-from conftest import files_under
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
 
 SMALL = {"iterations": 15, "depth": 3, "seed": 5}

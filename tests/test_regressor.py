@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
+from helpers.data import make_regression, to_frame
 from pyspark.ml.evaluation import RegressionEvaluator
 from pyspark.ml.linalg import Vectors, VectorUDT
 from pyspark.ml.tuning import CrossValidator, ParamGridBuilder, TrainValidationSplit
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType
 
-from conftest import make_regression, to_frame
 from sparkensemble import SampledEnsembleRegressionModel, SampledEnsembleRegressor
 from sparkensemble.model_bytes import deserialize_model
 from sparkensemble.tasks import REGRESSION

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
+from helpers.data import make_classification
 
-from conftest import make_classification
 from sparkensemble import member_cache, scoring
 from sparkensemble.members import MemberSettings, train_member
 from sparkensemble.tasks import CLASSIFICATION

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from helpers.data import to_frame
 from pyspark.ml.evaluation import MulticlassClassificationEvaluator
 
-from conftest import to_frame
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
 from sparkensemble.model_bytes import deserialize_model
 from sparkensemble.tasks.classification import member_probabilities

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 from catboost import Pool
+from helpers.data import make_regression
 
-from conftest import make_regression
 from sparkensemble.combiners import combine_predictions
 from sparkensemble.errors import MemberDataError
 from sparkensemble.members import MemberSettings, train_member

@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
+from helpers.data import make_classification, make_regression, to_frame
+from helpers.spark import no_spark_jobs
 from pyspark.ml.functions import vector_to_array
 from pyspark.ml.linalg import Vectors
 from pyspark.sql import functions as F
 
-from conftest import make_classification, make_regression, no_spark_jobs, to_frame
 from sparkensemble import SampledEnsembleClassifier, SampledEnsembleRegressor
 from sparkensemble.merging import raw_scores
 
