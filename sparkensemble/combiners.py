@@ -100,7 +100,7 @@ def combine_predictions(
     if combiner == "median":
         return np.median(predictions, axis=0)
     if combiner == "geometric":
-        # It averages raw scores, not predictions: the scorer merges the members for it.
+        # It averages raw scores, not predictions: batch scoring merges the members for it.
         raise ValueError("combiner='geometric' is scored from raw scores, by the merged model")
     if combiner == "stacked":
         require_stacker(stacker, REGRESSION_COMBINERS)

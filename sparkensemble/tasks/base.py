@@ -1,8 +1,8 @@
 """What an ensemble task is: the few things a classifier and a regressor do differently.
 
-The Spark core (:mod:`sparkensemble.core`) and the member trainer
-(:mod:`sparkensemble.members`) are the same for every task; they ask a task object
-for everything that depends on what is being predicted. No Spark here.
+The estimator and model cores (:mod:`sparkensemble.estimator`, :mod:`sparkensemble.model`)
+and the member trainer (:mod:`sparkensemble.members`) are the same for every task; they
+ask a task object for everything that depends on what is being predicted. No Spark here.
 
 A member's output on a batch is a matrix (rows, width): class probabilities for a
 classifier (width = number of classes), one prediction for a regressor (width = 1).

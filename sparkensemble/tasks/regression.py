@@ -176,7 +176,7 @@ class RegressionTask(EnsembleTask):
         self, raw: np.ndarray, width: int, loss: Optional[str], thresholds: Any
     ) -> Dict[str, np.ndarray]:
         prediction = np.exp(raw) if has_log_link(loss) else raw
-        # The variance needs every member's prediction; the scorer fills it when asked.
+        # The variance needs every member's prediction; batch scoring fills it when asked.
         return {"prediction": prediction, "variance": np.full(len(raw), np.nan)}
 
     def fit_stacker(
