@@ -7,7 +7,7 @@ import os
 import platform
 import sys
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 
@@ -158,3 +158,18 @@ def arrival_delays():
         label=flights["arr_delay"],
     )
     return flights[[*FLIGHT_NUMBERS, *FLIGHT_CATEGORIES, "label"]].reset_index(drop=True)
+
+
+# With --quick, a frontier run tries one setting of each system: these, unless it says.
+QUICK_PICKS = (slice(0, 1), slice(0, 1), slice(1, 2), slice(0, 1))
+
+
+def frontier_grids(
+    quick: bool, ours: list, xgb: list, central: list, lgbm: list, picks=QUICK_PICKS
+) -> Tuple[list, list, list, list]:
+    """The settings a frontier run tries, per system: all of them, or with ``quick`` the
+    ``picks`` of each, so a run can check the script end to end in minutes."""
+    grids = (ours, xgb, central, lgbm)
+    if not quick:
+        return grids
+    return tuple(grid[pick] for grid, pick in zip(grids, picks))

@@ -27,7 +27,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, Dict, List, Optional
 
-from _common import sample_rows, write
+from _common import frontier_grids, sample_rows, write
 from _tables import TABLES
 from frontier import (
     automatic_encoding,
@@ -74,13 +74,15 @@ CENTRAL = [(1000, 6, None), (300, 8, 0.2)]
 LGBM = [(300, 63), (1000, 63)]
 
 
-def xgboost_grid(numbers: List[str], categories: List[str]) -> List[tuple]:
-    """XGB with "native" replaced by feature types for the features vector's slots."""
+def xgboost_grid(xgb: List[tuple], numbers: List[str], categories: List[str]) -> List[tuple]:
+    """``xgb`` with "native" replaced by feature types for the features vector's slots."""
     native = {"feature_types": ["q"] * len(numbers) + ["c"] * len(categories)}
-    return [(n, d, native if other == "native" else other) for n, d, other in XGB]
+    return [(n, d, native if other == "native" else other) for n, d, other in xgb]
 
 
-def measure(spark, slots: int, name: str, rows: Optional[int]) -> Dict[str, Any]:
+def measure(
+    spark, slots: int, name: str, rows: Optional[int], ours, xgb, central, lgbm
+) -> Dict[str, Any]:
     from xgboost.spark import SparkXGBClassifier
 
     from sparkensemble import SampledEnsembleClassifier
@@ -94,16 +96,16 @@ def measure(spark, slots: int, name: str, rows: Optional[int]) -> Dict[str, Any]
         slots,
         SampledEnsembleClassifier,
         SparkXGBClassifier,
-        OURS,
-        xgboost_grid(numbers, categories),
+        ours,
+        xgboost_grid(xgb, numbers, categories),
         scores,
     )
     for point in points:
         if "feature_types" in point:  # a readable tag in place of the per-slot list
             point["feature_types"] = "categorical codes"
     encoding = automatic_encoding(train, categories)
-    central, collect_seconds = centralized(data, CENTRAL, LGBM, encoding)
-    points += central
+    centralized_points, collect_seconds = centralized(data, central, lgbm, encoding)
+    points += centralized_points
     plot(f"categorical_{name}", points, "auc", title=name)
     systems = dict.fromkeys(p["system"] for p in points)
     return {
@@ -125,12 +127,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, help="at most this many training and test rows")
     parser.add_argument("--quick", action="store_true", help="one setting per system")
     args = parser.parse_args()
-    if args.quick:
-        global OURS, XGB, CENTRAL, LGBM
-        OURS, XGB, CENTRAL, LGBM = OURS[1:2], XGB[-3:-2], CENTRAL[1:], LGBM[:1]
+    # Its quick run tries the settings that show the encoding at work.
+    picks = (slice(1, 2), slice(-3, -2), slice(1, None), slice(0, 1))
+    grids = frontier_grids(args.quick, OURS, XGB, CENTRAL, LGBM, picks)
 
     spark, slots = frontier_session()
-    results = {name: measure(spark, slots, name, args.rows) for name in args.tables}
+    results = {name: measure(spark, slots, name, args.rows, *grids) for name in args.tables}
     write("categorical_frontier", {"slots": slots, **results})
 
 

@@ -86,14 +86,15 @@ def phases(spark, df, estimator) -> dict:
     """One warm fit, step by step, as SampledEnsembleClassifier._fit runs it."""
     from sparkensemble.features import feature_blocks
     from sparkensemble.members import MemberSettings, derive_member_seeds
-    from sparkensemble.training import hashed_rows, member_frame, train_members
-    from sparkensemble.validation import profile_training_data
+    from sparkensemble.profile import profile_training_data
+    from sparkensemble.rows import hashed_rows
+    from sparkensemble.training import member_frame, train_members
 
     blocks = feature_blocks(estimator, df.schema)
     members = estimator.getNumMembers()
     task = estimator._task
     profile_seconds, profile = wall(
-        lambda: profile_training_data(df, blocks.check, "label", None, None, members, task)
+        lambda: profile_training_data(df, blocks, "label", None, None, members, task)
     )
     settings = MemberSettings(
         width=profile.width,
@@ -102,9 +103,11 @@ def phases(spark, df, estimator) -> dict:
         early_stopping_rounds=estimator.getEarlyStoppingRounds(),
         catboost_kwargs=estimator._catboost_kwargs(),
     )
-    layout = member_frame(hashed_rows(df, blocks, "label", None, None, 1), "fold", members)
+    rows = hashed_rows(df, blocks, "label", None, None, 1)
+    layout = member_frame(rows, "fold", members)
+    seeds = derive_member_seeds(1, members)
     train_seconds, results = wall(
-        lambda: train_members(layout, derive_member_seeds(1, members), settings, False, 10**6)
+        lambda: train_members(rows, "fold", seeds, settings, False, 10**6)
     )
     shuffle_seconds, _ = wall(lambda: layout.write.format("noop").mode("overwrite").save())
     return {

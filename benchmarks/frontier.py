@@ -30,7 +30,16 @@ import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-from _common import RESULTS, blog_data, diamonds, ideal_makespan, local_session, to_spark, write
+from _common import (
+    RESULTS,
+    blog_data,
+    diamonds,
+    frontier_grids,
+    ideal_makespan,
+    local_session,
+    to_spark,
+    write,
+)
 
 BORDERS_32 = {"border_count": 32}
 # (members, iterations, depth, learning rate or None for CatBoost's choice, catboostParams
@@ -358,9 +367,7 @@ def main() -> None:
     parser.add_argument("--datasets", nargs="+", default=["blog", "diamonds"])
     parser.add_argument("--quick", action="store_true", help="two settings per system")
     args = parser.parse_args()
-    if args.quick:
-        global OURS, XGB, CENTRAL, LGBM
-        OURS, XGB, CENTRAL, LGBM = OURS[:1], XGB[:1], CENTRAL[1:2], LGBM[:1]
+    ours, xgb, central, lgbm = frontier_grids(args.quick, OURS, XGB, CENTRAL, LGBM)
 
     from xgboost.spark import SparkXGBClassifier
 
@@ -371,10 +378,10 @@ def main() -> None:
     for name in args.datasets:
         data = blog(spark, args.rows, slots) if name == "blog" else stones(spark, slots)
         points = spark_systems(
-            data, slots, SampledEnsembleClassifier, SparkXGBClassifier, OURS, XGB, scores
+            data, slots, SampledEnsembleClassifier, SparkXGBClassifier, ours, xgb, scores
         )
-        central, collect_seconds = centralized(data)
-        points += central
+        centralized_points, collect_seconds = centralized(data, central, lgbm)
+        points += centralized_points
         metric = "accuracy"
         plot(name, points, metric)
         results[name] = {

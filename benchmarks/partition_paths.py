@@ -28,14 +28,9 @@ def main() -> None:
     from sparkensemble import SampledEnsembleClassifier
     from sparkensemble.features import input_blocks
     from sparkensemble.members import MemberSettings, derive_member_seeds
+    from sparkensemble.rows import hashed_rows
     from sparkensemble.tasks import CLASSIFICATION
-    from sparkensemble.training import (
-        _partition_trainer,
-        hashed_rows,
-        member_frame,
-        result_arrow_schema,
-        spark_schema,
-    )
+    from sparkensemble.training import _partition_trainer, member_frame, result_schemas
 
     spark = local_session(2)
     slots = spark.sparkContext.defaultParallelism
@@ -60,7 +55,7 @@ def main() -> None:
         early_stopping_rounds=0,
         catboost_kwargs=clf._catboost_kwargs(),
     )
-    arrow_schema = result_arrow_schema(CLASSIFICATION)
+    arrow_schema, schema = result_schemas(CLASSIFICATION)
     trainer = _partition_trainer(
         derive_member_seeds(0, slots),
         vars(settings),
@@ -68,7 +63,6 @@ def main() -> None:
         clf.getMaxRowsPerMember(),
         arrow_schema,
     )
-    schema = spark_schema(arrow_schema)
     paths = {"mapInArrow": rows.mapInArrow(trainer, schema)}
     grouped = rows.groupBy(F.spark_partition_id().alias("_pid"))
     if hasattr(grouped, "applyInArrow"):

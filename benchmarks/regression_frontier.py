@@ -28,7 +28,14 @@ import argparse
 import time
 from typing import Any, Dict, List, Tuple
 
-from _common import FLIGHT_CATEGORIES, FLIGHT_NUMBERS, arrival_delays, sample_rows, write
+from _common import (
+    FLIGHT_CATEGORIES,
+    FLIGHT_NUMBERS,
+    arrival_delays,
+    frontier_grids,
+    sample_rows,
+    write,
+)
 from frontier import (
     BORDERS_32,
     automatic_encoding,
@@ -86,7 +93,9 @@ def scores(scored) -> Dict[str, float]:
     return {name: RegressionEvaluator(metricName=name).evaluate(scored) for name in ("r2", "rmse")}
 
 
-def centralized(data) -> Tuple[List[Dict[str, Any]], float]:
+def centralized(
+    data, central: List[tuple], lgbm: List[tuple]
+) -> Tuple[List[Dict[str, Any]], float]:
     import lightgbm
     from catboost import CatBoostRegressor
     from sklearn.metrics import mean_squared_error, r2_score
@@ -112,7 +121,7 @@ def centralized(data) -> Tuple[List[Dict[str, Any]], float]:
         print(points[-1], flush=True)
 
     encoding = automatic_encoding(train, categories)  # as the ensemble's members get it
-    for iterations, depth, rate in CENTRAL:
+    for iterations, depth, rate in central:
         settings = {"iterations": iterations, "depth": depth, "learning_rate": rate}
         model = CatBoostRegressor(
             thread_count=-1,
@@ -129,7 +138,7 @@ def centralized(data) -> Tuple[List[Dict[str, Any]], float]:
     as_categories = {c: "category" for c in categories}
     light_train = train[columns].astype(as_categories)
     light_test = test[columns].astype(as_categories)
-    for trees, leaves in LGBM:
+    for trees, leaves in lgbm:
         model = lightgbm.LGBMRegressor(
             n_estimators=trees, num_leaves=leaves, random_state=1, verbose=-1
         )
@@ -146,9 +155,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=327_346)
     parser.add_argument("--quick", action="store_true", help="one setting per system")
     args = parser.parse_args()
-    if args.quick:
-        global OURS, XGB, CENTRAL, LGBM
-        OURS, XGB, CENTRAL, LGBM = OURS[:1], XGB[:1], CENTRAL[1:2], LGBM[:1]
+    ours, xgb, central, lgbm = frontier_grids(args.quick, OURS, XGB, CENTRAL, LGBM)
 
     from xgboost.spark import SparkXGBRegressor
 
@@ -157,10 +164,10 @@ def main() -> None:
     spark, slots = frontier_session()
     data = flights(spark, args.rows, slots)
     points = spark_systems(
-        data, slots, SampledEnsembleRegressor, SparkXGBRegressor, OURS, XGB, scores
+        data, slots, SampledEnsembleRegressor, SparkXGBRegressor, ours, xgb, scores
     )
-    central, collect_seconds = centralized(data)
-    points += central
+    centralized_points, collect_seconds = centralized(data, central, lgbm)
+    points += centralized_points
     plot("flights", points, METRIC)
     write(
         "regression_frontier",

@@ -8,9 +8,10 @@ from pyspark.ml.classification import ProbabilisticClassificationModel, Probabil
 from pyspark.ml.linalg import Vector, Vectors
 from pyspark.ml.util import MLReadable, MLWritable
 
-from sparkensemble.core import _SampledEnsembleEstimator
+from sparkensemble.estimator import _SampledEnsembleEstimator
 from sparkensemble.model import _SampledEnsembleModel
-from sparkensemble.params import _SampledEnsembleClassifierParams, keyword_only
+from sparkensemble.param_checks import keyword_only
+from sparkensemble.params import _SampledEnsembleClassifierParams
 from sparkensemble.tasks import CLASSIFICATION
 
 
@@ -52,7 +53,7 @@ class SampledEnsembleClassificationModel(
     @property
     def numClasses(self) -> int:
         """Number of classes (``int``): the label's values are ``0, ..., numClasses - 1``."""
-        return self._width
+        return self._state.width
 
     def _output_columns(self) -> Dict[str, str]:
         return {
@@ -65,10 +66,10 @@ class SampledEnsembleClassificationModel(
         if not self.isDefined(self.thresholds):
             return None
         thresholds = self.getThresholds()
-        if len(thresholds) != self._width:
+        if len(thresholds) != self._state.width:
             raise ValueError(
                 f"thresholds has {len(thresholds)} values, but the model has "
-                f"{self._width} classes; give one threshold per class."
+                f"{self._state.width} classes; give one threshold per class."
             )
         return thresholds
 
@@ -136,7 +137,7 @@ class SampledEnsembleClassificationModel(
 
     def _class_fields(self, value: Vector, output: str) -> List[Any]:
         scored = self._score_one(value)
-        return [scored[f"{output}_{index}"] for index in range(self._width)]
+        return [scored[f"{output}_{index}"] for index in range(self._state.width)]
 
 
 class SampledEnsembleClassifier(

@@ -1,14 +1,40 @@
-"""Combine member probabilities into one prediction. Pure numpy; no Spark, no CatBoost."""
+"""Combine member outputs into one prediction, for either task. Pure numpy; no Spark, no CatBoost.
+
+A classifier's members give class probabilities (:func:`combine`); a regressor's give
+one prediction each (:func:`combine_predictions`). Each task's list of combiners is
+here, next to the code that applies them. The softmax and the binary margins that the
+stacker and the merged model share are here too.
+"""
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple
+from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
 
-from sparkensemble.stacking import Stacker
+# A stacker here is anything with apply(), as the ones of sparkensemble.stacking are: that
+# module builds on this one (softmax, binary_margins), so this one does not import it.
+Stacker = Any
 
-COMBINERS = ("mean", "median", "max", "geometric", "stacked")
+CLASSIFICATION_COMBINERS = ("mean", "median", "max", "geometric", "stacked")
+REGRESSION_COMBINERS = ("mean", "median", "geometric", "stacked")
+
+
+def require_stacker(stacker: Any, combiners: Sequence[str]) -> None:
+    """Refuse combiner="stacked" for a model fitted without a stacker, naming the others."""
+    if stacker is None:
+        others = [c for c in combiners if c != "stacked"]
+        raise ValueError(
+            "combiner='stacked' needs a stacker, and this model was fitted without one; "
+            f"refit with combiner='stacked', or choose {', '.join(others)}."
+        )
+
+
+def unknown_combiner(combiner: str, combiners: Sequence[str]) -> ValueError:
+    """The error for a combiner the task does not have, in the Params' wording."""
+    return ValueError(
+        f"The 'combiner' parameter must be a str among {list(combiners)}. Got {combiner!r} instead."
+    )
 
 
 def align_probabilities(proba: np.ndarray, classes: Sequence[int], num_classes: int) -> np.ndarray:
@@ -58,18 +84,37 @@ def combine(
         raw -= raw.mean(axis=1, keepdims=True)
         return raw, softmax(raw)
     elif combiner == "stacked":
-        if stacker is None:
-            raise ValueError(
-                "combiner='stacked' needs a stacker, and this model was fitted without one; "
-                "fit with combiner='stacked' to train it."
-            )
+        require_stacker(stacker, CLASSIFICATION_COMBINERS)
         return stacker.apply(member_proba)
     else:
-        raise ValueError(
-            f"The 'combiner' parameter must be a str among {list(COMBINERS)}. "
-            f"Got {combiner!r} instead."
-        )
+        raise unknown_combiner(combiner, CLASSIFICATION_COMBINERS)
     return raw, normalize_rows(raw)
+
+
+def combine_predictions(
+    predictions: np.ndarray, combiner: str, stacker: Optional[Stacker] = None
+) -> np.ndarray:
+    """Combine regression members' predictions of shape (members, rows) into one per row."""
+    if combiner == "mean":
+        return predictions.mean(axis=0)
+    if combiner == "median":
+        return np.median(predictions, axis=0)
+    if combiner == "geometric":
+        # It averages raw scores, not predictions: batch scoring merges the members for it.
+        raise ValueError("combiner='geometric' is scored from raw scores, by the merged model")
+    if combiner == "stacked":
+        require_stacker(stacker, REGRESSION_COMBINERS)
+        return stacker.apply(predictions)
+    raise unknown_combiner(combiner, REGRESSION_COMBINERS)
+
+
+def binary_margins(margin: np.ndarray) -> np.ndarray:
+    """A binary model's raw vector from its log-odds m: ``[-m/2, m/2]`` per row.
+
+    Its softmax is the logistic of m, and both classes are on one scale, as a multiclass
+    model's centred raw scores are.
+    """
+    return np.column_stack([-margin / 2.0, margin / 2.0])
 
 
 def softmax(margins: np.ndarray) -> np.ndarray:

@@ -22,16 +22,9 @@ from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
-    ArrayType,
-    BooleanType,
-    IntegralType,
-    NumericType,
-    StringType,
     StructField,
     StructType,
 )
-
-from sparkensemble.validation import input_field
 
 NULL_CATEGORY = "__null__"
 
@@ -45,6 +38,7 @@ class FeatureBlocks:
     categorical_positions: List[int]
     check: Column  # what the data checks inspect for nulls and sizes
     categorical_names: List[str] = field(default_factory=list)  # one per categorical position
+    num_features: Optional[int] = None  # known from the columns with inputCols, else from data
 
     def categories(self) -> List[Column]:
         """Each categorical feature as its own string column."""
@@ -124,46 +118,8 @@ def column_blocks(input_cols: Sequence[str], categorical_cols: Sequence[str]) ->
         categorical_positions=[i for i, c in enumerate(input_cols) if c in categorical],
         check=numeric_block,
         categorical_names=[c for c in input_cols if c in categorical],
+        num_features=len(input_cols),
     )
-
-
-def check_input_columns(
-    schema: StructType, input_cols: Sequence[str], categorical_cols: Sequence[str]
-) -> None:
-    """Every input column exists and has a type its role accepts."""
-    if not input_cols:
-        raise ValueError("inputCols is empty; name at least one feature column.")
-    if len(set(input_cols)) != len(input_cols):
-        raise ValueError(f"inputCols={list(input_cols)} names a column more than once.")
-    unknown = [c for c in categorical_cols if c not in input_cols]
-    if unknown:
-        raise ValueError(
-            f"categoricalCols={unknown} are not among inputCols={list(input_cols)}; "
-            f"add them to inputCols."
-        )
-    for column in input_cols:
-        if column not in schema.fieldNames():
-            raise ValueError(
-                f"inputCols names {column!r}, which is not a column of the input DataFrame; "
-                f"its columns are {schema.fieldNames()}."
-            )
-        data_type = schema[column].dataType
-        if column in categorical_cols:
-            if not isinstance(data_type, (StringType, IntegralType, BooleanType)):
-                raise ValueError(
-                    f"categoricalCols names {column!r} of type {data_type.simpleString()}; "
-                    f"categories must be string, integer or boolean. Cast it first."
-                )
-        elif isinstance(data_type, StringType):
-            raise ValueError(
-                f"inputCols names {column!r}, a string column; add it to categoricalCols to "
-                f"use it as a categorical feature."
-            )
-        elif not isinstance(data_type, (NumericType, BooleanType)):
-            raise ValueError(
-                f"inputCols names {column!r} of type {data_type.simpleString()}; feature "
-                f"columns must be numeric, boolean or (in categoricalCols) string."
-            )
 
 
 def input_blocks(
@@ -174,20 +130,14 @@ def input_blocks(
     positions: Optional[Sequence[int]] = None,
     num_features: Optional[int] = None,
 ) -> FeatureBlocks:
-    """Check the input columns and build the blocks, in whichever mode the Params select.
+    """The blocks, in whichever mode the Params select, of columns that
+    :func:`sparkensemble.schema.check_feature_columns` has checked.
 
     A fitted model passes the ``positions`` and ``num_features`` it was fitted with, so
     transform reads the vector exactly as fit did, whatever its metadata says now.
     """
-    if input_cols is not None:  # an empty list is set, and wrong; check_input_columns says so
-        check_input_columns(schema, input_cols, categorical_cols)
+    if input_cols is not None:
         return column_blocks(input_cols, categorical_cols)
-    if categorical_cols:
-        raise ValueError(
-            f"categoricalCols={list(categorical_cols)} names raw columns, which needs inputCols; "
-            f"with featuresCol, mark categorical slots with StringIndexer metadata instead."
-        )
-    check_features_column(schema, features_col)
     if positions is None:
         field = schema[features_col]
         positions = nominal_slots(field)
@@ -211,40 +161,3 @@ def feature_blocks(
         positions,
         num_features,
     )
-
-
-def check_features_column(schema: StructType, column: str) -> None:
-    """The features column must be a Vector or an array of numbers."""
-    data_type = input_field(schema, column, "featuresCol").dataType
-    if isinstance(data_type, VectorUDT):
-        return
-    if isinstance(data_type, ArrayType) and isinstance(data_type.elementType, NumericType):
-        return
-    raise ValueError(
-        f"featuresCol={column!r} has type {data_type.simpleString()}; it must be a Vector or "
-        f"an array of numbers. Assemble numeric columns with "
-        f"pyspark.ml.feature.VectorAssembler, or name raw columns in inputCols."
-    )
-
-
-def _category_kind(data_type) -> str:
-    if isinstance(data_type, StringType):
-        return "string"
-    return "boolean" if isinstance(data_type, BooleanType) else "integer"
-
-
-def category_kinds(schema: StructType, categorical_cols: Sequence[str]) -> Dict[str, str]:
-    """Each categorical column's kind (string, integer or boolean), recorded at fit."""
-    return {column: _category_kind(schema[column].dataType) for column in categorical_cols}
-
-
-def check_category_kinds(schema: StructType, fitted: Dict[str, str]) -> None:
-    """A categorical column must keep its kind: "3" and 3 are different categories."""
-    for column, kind in fitted.items():
-        data_type = schema[column].dataType
-        if _category_kind(data_type) != kind:
-            raise ValueError(
-                f"categoricalCols names {column!r}, a {kind} column when the model was "
-                f"fitted and {data_type.simpleString()} now; its values would not match the "
-                f"fitted categories. Cast it back to {kind}."
-            )

@@ -1,256 +1,32 @@
-"""Train and score single CatBoost members on numpy arrays. No Spark here.
+"""Train one CatBoost member on numpy arrays: its seed, its settings, its result. No Spark here.
 
-Everything a Spark task does to build a member lives in this module, so it can be
-tested directly and in milliseconds. The Spark glue only feeds it arrays.
+What a Spark task does to build a member is this module's :func:`train_member`, so it
+can be tested directly and in milliseconds; the Spark glue (:mod:`sparkensemble.training`)
+only feeds it arrays.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
-from catboost import CatBoost, CatBoostClassifier, Pool
+from catboost import CatBoost, Pool
 
+from sparkensemble.assignment import holdout_mask
 from sparkensemble.errors import MemberDataError
-from sparkensemble.tasks import CLASSIFICATION, EnsembleTask, task_named
-
-# Keys of catboostParams that sparkensemble sets itself, with the reason and what to do instead.
-MANAGED_CATBOOST_PARAMS: Dict[str, str] = {
-    "thread_count": "each member uses spark.task.cpus threads; raise spark.task.cpus instead",
-    "random_seed": "set the estimator's seed Param; each member gets a seed derived from it",
-    "random_state": "set the estimator's seed Param; each member gets a seed derived from it",
-    "train_dir": "members train inside Spark tasks and write no files",
-    "allow_writing_files": "members train inside Spark tasks and write no files",
-    "use_best_model": "members always keep their best iteration on the holdout",
-    "class_names": "the class set is fixed on the driver from the label column",
-}
-
-# Aliases CatBoost accepts for settings that are first-class Params here.
-FIRST_CLASS_CATBOOST_PARAMS: Dict[str, str] = {
-    "iterations": "iterations",
-    "n_estimators": "iterations",
-    "num_boost_round": "iterations",
-    "num_trees": "iterations",
-    "depth": "depth",
-    "max_depth": "depth",
-    "learning_rate": "learningRate",
-    "eta": "learningRate",
-    "l2_leaf_reg": "l2LeafReg",
-    "reg_lambda": "l2LeafReg",
-    "early_stopping_rounds": "earlyStoppingRounds",
-    "od_wait": "earlyStoppingRounds",
-}
+from sparkensemble.feature_arrays import Features, take_rows
+from sparkensemble.model_bytes import serialize_model
+from sparkensemble.tasks import CLASSIFICATION, task_named
 
 __all__ = ["MemberDataError"]  # raised here, defined with the other shared errors
-
-
-def validate_catboost_params(params: Any) -> Dict[str, Any]:
-    """Check a ``catboostParams`` dict and return a copy of it.
-
-    Raises ``ValueError`` for keys sparkensemble manages, keys with a Param of their own,
-    keys CatBoost does not know, and values that are not JSON-serialisable.
-    """
-    if params is None:
-        return {}
-    if not isinstance(params, Mapping):
-        raise TypeError(f"catboostParams must be a dict, got {type(params).__name__}.")
-    checked = dict(params)
-    for key in checked:
-        if not isinstance(key, str):
-            raise TypeError(f"catboostParams keys must be strings, got {key!r}.")
-        if key in MANAGED_CATBOOST_PARAMS:
-            raise ValueError(f"catboostParams may not set {key!r}: {MANAGED_CATBOOST_PARAMS[key]}.")
-        if key in FIRST_CLASS_CATBOOST_PARAMS:
-            param = FIRST_CLASS_CATBOOST_PARAMS[key]
-            raise ValueError(
-                f"catboostParams may not set {key!r}: use the {param} Param "
-                f"(set{param[0].upper()}{param[1:]}), so that ParamGridBuilder can tune it."
-            )
-    try:
-        json.dumps(checked)
-    except (TypeError, ValueError) as error:
-        raise ValueError(
-            f"catboostParams must be JSON-serialisable so the model can be saved: {error}"
-        ) from None
-    try:
-        CatBoostClassifier(**checked)
-    except TypeError as error:
-        raise ValueError(f"catboostParams has a key CatBoost does not know: {error}") from None
-    return checked
 
 
 def derive_member_seeds(seed: int, num_members: int) -> List[int]:
     """One independent, reproducible CatBoost seed per member, derived from ``seed``."""
     states = np.random.SeedSequence(seed & 0xFFFFFFFFFFFFFFFF).spawn(num_members)
     return [int(s.generate_state(1, dtype=np.uint32)[0]) & 0x7FFFFFFF for s in states]
-
-
-def _mix64(row_hash: np.ndarray, salt: int = 0) -> np.ndarray:
-    """splitmix64 of each hash (xor ``salt``): uniform 64-bit values, one stream per salt."""
-    with np.errstate(over="ignore"):
-        z = (row_hash.astype(np.int64) ^ np.int64(salt)).view(np.uint64)
-        z = z + np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))
-
-
-def holdout_mask(row_hash: np.ndarray, fraction: float) -> np.ndarray:
-    """Rows held out for validation: a deterministic function of each row's hash.
-
-    The hash is mixed before thresholding, because the fold assignment uses the same hash
-    modulo the member count and the two must not be correlated.
-    """
-    uniform = (_mix64(row_hash) >> np.uint64(11)).astype(np.float64) * 2.0**-53
-    return uniform < fraction
-
-
-class RowCap:
-    """Keeps at most ``max_rows`` of the Arrow rows added to it, whatever their order.
-
-    It keeps the rows with the smallest row hashes. The smallest k of a set do not depend
-    on the order rows arrive in, so the sample survives repartitioning and retries; and
-    Spark can apply the same order before the shuffle (:func:`presample_threshold`), so
-    only about the kept rows travel. The content hash is uniform, and independent of the
-    holdout and stacker samples, which mix it first. It holds at most twice ``max_rows``
-    plus one batch at any time.
-    """
-
-    def __init__(self, max_rows: int, hash_column: str) -> None:
-        self.max_rows = max_rows
-        self.hash_column = hash_column
-        self.seen = 0
-        self._tables: List[pa.Table] = []
-        self._priorities: List[np.ndarray] = []
-        self._held = 0
-
-    def add(self, rows: Union[pa.RecordBatch, pa.Table]) -> None:
-        table = pa.Table.from_batches([rows]) if isinstance(rows, pa.RecordBatch) else rows
-        self.seen += table.num_rows
-        self._tables.append(table)
-        self._priorities.append(table.column(self.hash_column).to_numpy())
-        self._held += table.num_rows
-        if self._held > 2 * self.max_rows:
-            self._compact()
-
-    def rows(self) -> Optional[pa.Table]:
-        """The kept rows: all of them, or the ``max_rows`` with the smallest hashes."""
-        self._compact()
-        return self._tables[0] if self._tables else None
-
-    def _compact(self) -> None:
-        if not self._tables:
-            return
-        table = pa.concat_tables(self._tables) if len(self._tables) > 1 else self._tables[0]
-        priority = np.concatenate(self._priorities)
-        if table.num_rows > self.max_rows:
-            keep = np.argpartition(priority, self.max_rows - 1)[: self.max_rows]
-            table, priority = table.take(pa.array(keep)), priority[keep]
-        self._tables, self._priorities, self._held = [table], [priority], table.num_rows
-
-
-def presample_threshold(rows: int, members: int, max_rows: int) -> Optional[int]:
-    """A row hash below which Spark keeps rows before the shuffle, or None to keep all.
-
-    Members of ``rows / members`` rows each keep their ``max_rows`` smallest hashes. The
-    threshold keeps, in expectation, ``max_rows`` plus five standard deviations plus 100
-    rows per member, so every member still holds its ``max_rows`` smallest (and the cap
-    then keeps exactly those) except with odds far below one in a million.
-    """
-    expected = rows / members
-    margin = max_rows + 5.0 * max_rows**0.5 + 100.0
-    if expected <= margin:
-        return None
-    fraction = margin / expected
-    return int(-(2**63) + fraction * 2.0**64)
-
-
-def stacker_sample_mask(row_hash: np.ndarray, fraction: float) -> np.ndarray:
-    """A deterministic sample of rows for the stacker, independent of the holdout choice."""
-    if fraction >= 1.0:
-        return np.ones(len(row_hash), dtype=bool)
-    uniform = (_mix64(row_hash, 0x5DEECE66D) >> np.uint64(11)).astype(np.float64) * 2.0**-53
-    return uniform < fraction
-
-
-Features = Union[np.ndarray, pd.DataFrame]
-
-
-def assemble_features(
-    numeric: np.ndarray,
-    categorical: Optional[np.ndarray],
-    categorical_positions: Sequence[int],
-) -> Features:
-    """The features in model order: numeric and categorical blocks interleaved.
-
-    ``categorical_positions`` says where each categorical column sits among all features,
-    so importances and exported members follow the user's column order. Without
-    categorical features this is the numeric matrix itself.
-    """
-    if not categorical_positions:
-        return numeric
-    total = numeric.shape[1] + len(categorical_positions)
-    positions = set(categorical_positions)
-    numeric_columns = iter(range(numeric.shape[1]))
-    categorical_columns = iter(range(len(categorical_positions)))
-    columns = {}
-    for position in range(total):
-        if position in positions:
-            columns[position] = categorical[:, next(categorical_columns)].astype(str)
-        else:
-            columns[position] = numeric[:, next(numeric_columns)]
-    return pd.DataFrame(columns)
-
-
-def features_from_rows(
-    numeric: Sequence[np.ndarray],
-    categorical: Optional[Sequence[np.ndarray]],
-    categorical_positions: Sequence[int],
-) -> Features:
-    """Model-order features from per-row arrays, as Spark's Arrow batches deliver them."""
-    if not len(numeric):
-        return np.empty((0, 0))
-    matrix = np.stack(numeric)
-    if not categorical_positions:
-        return matrix
-    return assemble_features(matrix, np.stack(categorical), categorical_positions)
-
-
-ArrowRows = Union[pa.Array, pa.ChunkedArray]
-
-
-def features_from_arrow(
-    numeric: ArrowRows, categorical: Optional[ArrowRows], categorical_positions: Sequence[int]
-) -> Features:
-    """Model-order features from Arrow list arrays of equal-length rows, without a copy per row.
-
-    The numeric matrix keeps the Arrow float width. Null elements of ``numeric`` become
-    NaN, which CatBoost treats as missing.
-    """
-    if not len(numeric):
-        return np.empty((0, 0))
-    matrix = _rows_as_matrix(numeric)
-    if not categorical_positions:
-        return matrix
-    return assemble_features(matrix, _rows_as_matrix(categorical), categorical_positions)
-
-
-def _rows_as_matrix(rows: ArrowRows) -> np.ndarray:
-    if isinstance(rows, pa.ChunkedArray):
-        rows = rows.combine_chunks()
-    values = rows.flatten().to_numpy(zero_copy_only=False)
-    return values.reshape(len(rows), -1)
-
-
-def _take(features: Features, rows: np.ndarray) -> Features:
-    return features.iloc[rows] if isinstance(features, pd.DataFrame) else features[rows]
 
 
 @dataclass(frozen=True)
@@ -355,41 +131,8 @@ def _pool(
 ) -> Pool:
     """A pool of the sorted rows selected by ``rows``; ``order`` maps them to ``features``."""
     return Pool(
-        _take(features, order[rows]),
+        take_rows(features, order[rows]),
         labels[rows],
         cat_features=categorical,
         weight=None if weights is None else weights[rows],
     )
-
-
-def serialize_model(model: CatBoost) -> bytes:
-    """Native CatBoost bytes, identical for identical models.
-
-    CatBoost stamps each model with a random guid and its finish time. Dropping both
-    makes the bytes a function of the trees alone, so two fits can be compared as files.
-    """
-    metadata = model.get_metadata()
-    for key in ("model_guid", "train_finish_time"):
-        if key in metadata:
-            del metadata[key]
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "member.cbm")
-        model.save_model(path, format="cbm")
-        with open(path, "rb") as handle:
-            return handle.read()
-
-
-def deserialize_model(blob: bytes, task: EnsembleTask = CLASSIFICATION) -> CatBoost:
-    """Load a member from its native CatBoost bytes. This never runs Python code.
-
-    Through a file, not ``load_model(blob=...)``: CatBoost restores a model's training
-    params (its loss among them) only when it loads from a file, and without them a
-    Poisson or Tweedie regressor's ``predict`` returns raw log-space scores.
-    """
-    model = task.model_class()()
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "member.cbm")
-        with open(path, "wb") as handle:
-            handle.write(bytes(blob))
-        model.load_model(path, format="cbm")
-    return model

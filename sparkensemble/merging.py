@@ -2,8 +2,9 @@
 
 A combiner that is linear in the members' raw scores (their log-odds, multiclass raw
 scores, or a regressor's raw value) is exactly one CatBoost model: the members' trees,
-each member's leaf values scaled by its weight, plus a bias. CatBoost's ``sum_models``
-builds it; the result predicts, explains (SHAP) and exports like any CatBoost model.
+each member's leaf values scaled by its weight, plus a bias. CatBoost's summing of
+models builds it (:func:`sum_into`); the result predicts, explains (SHAP) and exports
+like any CatBoost model.
 
 Measured with CatBoost 1.2.10: the merged raw prediction equals the weighted sum of the
 members' to 1e-14, categorical features included, with ``KeepAllTables``. The default
@@ -35,9 +36,7 @@ def merge_members(models: Sequence[CatBoost], blend: Blend, task: EnsembleTask) 
     # merged Poisson or Tweedie regressor predicts exp(raw), as its members do.
     loss = models[0].get_params().get("loss_function")
     merged = task.model_class()(**({"loss_function": loss} if loss else {}))
-    # catboost.sum_models builds a bare CatBoost (no predict_proba) and cannot be told the
-    # class; the method it calls on that object works on the task's class too.
-    merged._sum_models(list(models), [float(w) for w in blend.weights], CTR_MERGE_POLICY)
+    sum_into(merged, models, [float(w) for w in blend.weights])
     scale, bias = merged.get_scale_and_bias()
     if isinstance(bias, list):  # multiclass: one bias per class
         merged.set_scale_and_bias(scale, [value + float(blend.bias) for value in bias])
@@ -53,6 +52,18 @@ def merge_members(models: Sequence[CatBoost], blend: Blend, task: EnsembleTask) 
     if params is not None:
         metadata["params"] = params  # read back when the merged model is loaded from a file
     return merged
+
+
+def sum_into(target: CatBoost, models: Sequence[CatBoost], weights: Sequence[float]) -> None:
+    """Make ``target`` the weighted sum of ``models``' trees, in place.
+
+    The one use of a CatBoost private: public ``catboost.sum_models`` returns a bare
+    ``CatBoost``, which has no ``predict_proba`` and cannot be told the class, and a
+    save-and-load into the task's class is no way round it, since CatBoost cannot
+    serialise a merge with categorical features. ``sum_models`` calls this same method
+    on its bare model; ``tests/test_merging.py`` fails if CatBoost renames or changes it.
+    """
+    target._sum_models(list(models), list(weights), CTR_MERGE_POLICY)
 
 
 def raw_scores(model: CatBoost, features: Any, threads: int = 1) -> np.ndarray:

@@ -2,127 +2,31 @@
 
 Values are checked when they are set (constructor, ``setX``, ``copy(extra)``
 and ``ParamGridBuilder`` maps all go through ``Params._set``), so a typo fails
-at the line that made it rather than inside a Spark job.
+at the line that made it rather than inside a Spark job; the checks are
+:mod:`sparkensemble.param_checks`. What needs CatBoost (unknown keys, a loss's
+parameters) is checked at fit, before any job.
 """
 
 from __future__ import annotations
 
-import difflib
-import functools
-import inspect
-import json
-from typing import Any, Callable, Dict, List, Sequence, TypeVar
+from typing import Any, Dict, List
 
 from pyspark.ml.base import _PredictorParams
 from pyspark.ml.classification import _ProbabilisticClassifierParams
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.ml.param.shared import HasInputCols, HasSeed, HasVarianceCol, HasWeightCol
 
-from sparkensemble.members import validate_catboost_params
+from sparkensemble.param_checks import (
+    catboost_params,
+    int_at_least,
+    loss_function,
+    one_of,
+    open_unit_interval,
+    positive_float,
+    regressor_catboost_params,
+)
 from sparkensemble.tasks import CLASSIFICATION, REGRESSION
-from sparkensemble.tasks.regression import REGRESSION_LOSSES, check_loss_function
-
-Method = TypeVar("Method", bound=Callable[..., Any])
-
-
-def keyword_only(method: Method) -> Method:
-    """pyspark.ml's ``keyword_only``, with an unknown keyword named next to the valid ones.
-
-    The wrapped method finds in ``self._input_kwargs`` only the keywords its caller gave,
-    so a Param left out stays unset (``isSet`` is false) instead of being set to the
-    default its signature shows. ``functools.wraps`` keeps that signature for ``help()``,
-    ``inspect.signature`` and notebook completion.
-    """
-    accepted = [name for name in inspect.signature(method).parameters if name != "self"]
-
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if args:
-            raise TypeError(
-                f"{type(self).__name__}.{method.__name__} takes keyword arguments only, "
-                f"one per Param (for example numMembers=4); got {len(args)} positional."
-            )
-        unknown = [name for name in kwargs if name not in accepted]
-        if unknown:
-            close = difflib.get_close_matches(unknown[0], accepted, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise TypeError(
-                f"{type(self).__name__} has no param {unknown[0]!r}{hint}; "
-                f"its params are {sorted(accepted)}."
-            )
-        self._input_kwargs = kwargs
-        return method(self, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _one_of(name: str, allowed: Sequence[str]) -> Callable[[Any], str]:
-    def convert(value: Any) -> str:
-        value = TypeConverters.toString(value)
-        if value not in allowed:
-            raise ValueError(
-                f"The '{name}' parameter must be a str among {list(allowed)}. "
-                f"Got {value!r} instead."
-            )
-        return value
-
-    return convert
-
-
-def _int_at_least(name: str, low: int) -> Callable[[Any], int]:
-    def convert(value: Any) -> int:
-        value = TypeConverters.toInt(value)
-        if value < low:
-            raise ValueError(
-                f"The '{name}' parameter must be an int >= {low}. Got {value} instead."
-            )
-        return value
-
-    return convert
-
-
-def _positive_float(name: str) -> Callable[[Any], float]:
-    def convert(value: Any) -> float:
-        value = TypeConverters.toFloat(value)
-        if not value > 0:
-            raise ValueError(f"The '{name}' parameter must be a float > 0. Got {value} instead.")
-        return value
-
-    return convert
-
-
-def _open_unit_interval(name: str) -> Callable[[Any], float]:
-    def convert(value: Any) -> float:
-        value = TypeConverters.toFloat(value)
-        if not 0.0 < value < 1.0:
-            raise ValueError(
-                f"The '{name}' parameter must be a float in the open interval (0, 1). "
-                f"Got {value} instead."
-            )
-        return value
-
-    return convert
-
-
-def _catboost_params(value: Any) -> Dict[str, Any]:
-    # Round-trip through JSON so that what is stored is exactly what persistence writes.
-    checked = validate_catboost_params(value)
-    return json.loads(json.dumps(checked))
-
-
-def _loss_function(value: Any) -> str:
-    return check_loss_function(TypeConverters.toString(value))
-
-
-def _regressor_catboost_params(value: Any) -> Dict[str, Any]:
-    checked = _catboost_params(value)
-    for key in ("loss_function", "objective"):
-        if key in checked:
-            raise ValueError(
-                f"catboostParams may not set {key!r}: use the lossFunction Param "
-                f"(setLossFunction), so that ParamGridBuilder can tune it."
-            )
-    return checked
+from sparkensemble.tasks.regression import REGRESSION_LOSSES
 
 
 class _SampledEnsembleParams(_PredictorParams, HasInputCols, HasWeightCol, HasSeed):
@@ -144,7 +48,7 @@ class _SampledEnsembleParams(_PredictorParams, HasInputCols, HasWeightCol, HasSe
         "number of CatBoost members to train (>= 1; default 5). With strategy='partition' "
         "and numMembers unset, one member per input partition; set, the input is coalesced "
         "to this many partitions, without a shuffle.",
-        typeConverter=_int_at_least("numMembers", 1),
+        typeConverter=int_at_least("numMembers", 1),
     )
     strategy: Param[str] = Param(
         Params._dummy(),
@@ -153,7 +57,7 @@ class _SampledEnsembleParams(_PredictorParams, HasInputCols, HasWeightCol, HasSe
         + ", ".join(supportedStrategies)
         + ". 'fold' assigns each row by a hash of its content and the seed (or by foldCol); "
         "'partition' trains one member per input partition, without a shuffle.",
-        typeConverter=_one_of("strategy", supportedStrategies),
+        typeConverter=one_of("strategy", supportedStrategies),
     )
     foldCol: Param[str] = Param(
         Params._dummy(),
@@ -167,14 +71,14 @@ class _SampledEnsembleParams(_PredictorParams, HasInputCols, HasWeightCol, HasSe
         "validationFraction",
         "fraction of each member's rows held out, by row hash, for early stopping and the "
         "member's metrics; in (0, 1).",
-        typeConverter=_open_unit_interval("validationFraction"),
+        typeConverter=open_unit_interval("validationFraction"),
     )
     earlyStoppingRounds: Param[int] = Param(
         Params._dummy(),
         "earlyStoppingRounds",
         "stop a member after this many iterations without improvement on its holdout "
         "(>= 0; 0 trains all iterations, then keeps the best one).",
-        typeConverter=_int_at_least("earlyStoppingRounds", 0),
+        typeConverter=int_at_least("earlyStoppingRounds", 0),
     )
     maxRowsPerMember: Param[int] = Param(
         Params._dummy(),
@@ -182,14 +86,14 @@ class _SampledEnsembleParams(_PredictorParams, HasInputCols, HasWeightCol, HasSe
         "the most rows one member trains on (>= 1). A larger member is down-sampled "
         "deterministically, by row hash, as its rows stream in, with a warning. Size it so "
         "that a member's rows, as float64 features, fit in one Python worker's memory.",
-        typeConverter=_int_at_least("maxRowsPerMember", 1),
+        typeConverter=int_at_least("maxRowsPerMember", 1),
     )
     stackerMaxRows: Param[int] = Param(
         Params._dummy(),
         "stackerMaxRows",
         "with combiner='stacked', the most out-of-fold rows collected to the driver to fit "
         "the stacker (>= 100): a deterministic sample of the members' holdouts.",
-        typeConverter=_int_at_least("stackerMaxRows", 100),
+        typeConverter=int_at_least("stackerMaxRows", 100),
     )
     iterations: Param[int] = Param(
         Params._dummy(),
@@ -197,26 +101,26 @@ class _SampledEnsembleParams(_PredictorParams, HasInputCols, HasWeightCol, HasSe
         "CatBoost iterations (trees) per member (>= 1). Default 300 for the classifier, where "
         "CatBoost raises its automatic learning rate to match (Logloss); 1000, CatBoost's own, "
         "for the regressor, where most losses keep a fixed learning rate of 0.03.",
-        typeConverter=_int_at_least("iterations", 1),
+        typeConverter=int_at_least("iterations", 1),
     )
     depth: Param[int] = Param(
         Params._dummy(),
         "depth",
         "CatBoost tree depth (>= 1).",
-        typeConverter=_int_at_least("depth", 1),
+        typeConverter=int_at_least("depth", 1),
     )
     learningRate: Param[float] = Param(
         Params._dummy(),
         "learningRate",
         "CatBoost learning rate (> 0). Unset lets CatBoost choose one from the data size.",
-        typeConverter=_positive_float("learningRate"),
+        typeConverter=positive_float("learningRate"),
     )
     l2LeafReg: Param[float] = Param(
         Params._dummy(),
         "l2LeafReg",
         "CatBoost L2 regularisation of leaf values (> 0). Unset means CatBoost's default (3); "
         "setting it, even to 3, turns off CatBoost's automatic learning rate.",
-        typeConverter=_positive_float("l2LeafReg"),
+        typeConverter=positive_float("l2LeafReg"),
     )
     contributionsCol: Param[str] = Param(
         Params._dummy(),
@@ -232,7 +136,7 @@ class _SampledEnsembleParams(_PredictorParams, HasInputCols, HasWeightCol, HasSe
         "other CatBoost keyword arguments, as a JSON-serialisable dict. Keys that "
         "Spark manages (thread_count, random_seed, train_dir, ...) and keys that have a Param "
         "of their own (iterations, depth, ...) are rejected.",
-        typeConverter=_catboost_params,
+        typeConverter=catboost_params,
     )
 
     def __init__(self) -> None:
@@ -343,7 +247,7 @@ class _SampledEnsembleClassifierParams(_SampledEnsembleParams, _ProbabilisticCla
         "members' raw scores (log-odds), a renormalised geometric mean of the probabilities, "
         "and merges into one CatBoost model. 'stacked' applies a logistic regression fitted "
         "on out-of-fold predictions, and needs combiner='stacked' at fit.",
-        typeConverter=_one_of("combiner", supportedCombiners),
+        typeConverter=one_of("combiner", supportedCombiners),
     )
 
 
@@ -362,7 +266,7 @@ class _SampledEnsembleRegressorParams(_SampledEnsembleParams, HasVarianceCol):
         "geometric mean of predictions for Poisson and Tweedie. 'stacked' applies a linear "
         "regression with non-negative member weights fitted on out-of-fold predictions, and "
         "needs combiner='stacked' at fit.",
-        typeConverter=_one_of("combiner", supportedCombiners),
+        typeConverter=one_of("combiner", supportedCombiners),
     )
     lossFunction: Param[str] = Param(
         Params._dummy(),
@@ -370,14 +274,14 @@ class _SampledEnsembleRegressorParams(_SampledEnsembleParams, HasVarianceCol):
         "the CatBoost regression loss each member minimises, with CatBoost's parameter "
         "syntax: " + ", ".join(supportedLossFunctions) + " (for example 'Quantile:alpha=0.9', "
         "'Tweedie:variance_power=1.5', 'Expectile:alpha=0.5'). Checked when set.",
-        typeConverter=_loss_function,
+        typeConverter=loss_function,
     )
 
     catboostParams: Param[Dict[str, Any]] = Param(
         Params._dummy(),
         "catboostParams",
         _SampledEnsembleParams.catboostParams.doc + " The loss is set with lossFunction.",
-        typeConverter=_regressor_catboost_params,
+        typeConverter=regressor_catboost_params,
     )
 
     def __init__(self) -> None:

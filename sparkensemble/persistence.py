@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Dict, List, Optional, Type, TypeVar
+from typing import Any, Dict, Optional, Type, TypeVar
 
 import pandas as pd
 from pyspark import __version__ as spark_version
@@ -26,11 +26,9 @@ from pyspark.ml.param import Params
 from pyspark.ml.util import DefaultParamsReader, MLReader, MLWriter
 from pyspark.sql import SparkSession
 
-from sparkensemble.tasks import EnsembleTask
+from sparkensemble.member_table import canonical_member_table, member_table_schema
+from sparkensemble.model_state import FORMAT_VERSION
 
-# The newest format this release reads. Format 2 adds a classifier's stacker that applies
-# equal weights, which format 1 cannot express; every other model is written as format 1.
-FORMAT_VERSION = 2
 _METADATA = "metadata"
 _MEMBERS = "members"
 
@@ -54,15 +52,33 @@ def path_exists(spark: SparkSession, path: str) -> bool:
     return True
 
 
+def param_maps(instance: Params) -> tuple[Dict[str, Any], Dict[str, Any]]:
+    """The Params set on ``instance`` and the defaults, by name, through public Params calls.
+
+    A default is read from a copy with the set Params cleared, since ``getOrDefault``
+    gives the set value where there is one.
+    """
+    defaults = instance.copy()
+    for param in instance.params:
+        if instance.isSet(param):
+            defaults.clear(defaults.getParam(param.name))
+    params = instance.params
+    return (
+        {p.name: instance.getOrDefault(p) for p in params if instance.isSet(p)},
+        {p.name: defaults.getOrDefault(p.name) for p in params if instance.hasDefault(p)},
+    )
+
+
 def params_metadata(instance: Params, extra: Optional[Dict[str, Any]] = None) -> str:
     """The metadata JSON line, in the format pyspark's DefaultParamsReader reads."""
+    param_map, default_param_map = param_maps(instance)
     metadata = {
         "class": f"{type(instance).__module__}.{type(instance).__name__}",
         "timestamp": int(round(time.time() * 1000)),
         "sparkVersion": spark_version,
         "uid": instance.uid,
-        "paramMap": {p.name: v for p, v in instance._paramMap.items()},
-        "defaultParamMap": {p.name: v for p, v in instance._defaultParamMap.items()},
+        "paramMap": param_map,
+        "defaultParamMap": default_param_map,
     }
     if extra:
         metadata.update(extra)
@@ -148,7 +164,7 @@ class ParamsReader(MLReader[P]):
 
     def instance_from(self, metadata: Dict[str, Any]) -> P:
         instance = self.cls()
-        instance._resetUid(metadata["uid"])
+        with_saved_uid(instance, metadata["uid"])
         DefaultParamsReader.getAndSetParams(instance, metadata)
         return instance
 
@@ -157,40 +173,19 @@ class ParamsReader(MLReader[P]):
         return self.instance_from(self.load_metadata(path))
 
 
+def with_saved_uid(instance: P, uid: str) -> P:
+    """Give a freshly built instance the uid it was saved with.
+
+    pyspark has no public call for this: its own DefaultParamsReader calls the same
+    ``_resetUid``, which also moves every Param to the new parent. Kept in this one
+    function; ``tests/test_persistence.py`` fails if pyspark renames it.
+    """
+    instance._resetUid(uid)
+    return instance
+
+
 def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-
-
-def member_table_schema(task: EnsembleTask) -> str:
-    """The member table as stored: one row per member, its native bytes and its summary."""
-    metrics = "".join(f"{name} double, " for name in task.metric_names)
-    return (
-        "member int, seed long, model binary, input_rows long, rows long, train_rows long, "
-        f"holdout_rows long, {metrics}best_iteration int, "
-        "train_seconds double, partition int, train_started_at double, "
-        "feature_importances array<double>"
-    )
-
-
-def member_table_columns(task: EnsembleTask) -> List[str]:
-    return [part.split()[0] for part in member_table_schema(task).split(", ")]
-
-
-_PANDAS_TYPES = {"int": "int64", "long": "int64", "double": "float64"}
-
-
-def canonical_member_table(table: pd.DataFrame, task: EnsembleTask) -> pd.DataFrame:
-    """The member table with fixed column order and dtypes, whether fitted or loaded."""
-    table = table[member_table_columns(task)].copy()
-    for part in member_table_schema(task).split(", "):
-        column, spark_type = part.split()
-        if spark_type in _PANDAS_TYPES:
-            table[column] = table[column].astype(_PANDAS_TYPES[spark_type])
-    table["model"] = [bytes(blob) for blob in table["model"]]
-    table["feature_importances"] = [
-        [float(value) for value in row] for row in table["feature_importances"]
-    ]
-    return table.sort_values("member").reset_index(drop=True)
 
 
 class EnsembleModelWriter(SafeWriter):
@@ -198,14 +193,14 @@ class EnsembleModelWriter(SafeWriter):
 
     def saveImpl(self, path: str) -> None:
         model = self.instance
-        table = model._members[member_table_columns(model._task)].copy()
+        table, metadata = model._saved()
         table["feature_importances"] = [
             list(map(float, row)) for row in table["feature_importances"]
         ]
         schema = member_table_schema(model._task)
         frame = self.sparkSession.createDataFrame(table, schema).coalesce(1)
         frame.write.mode(self._mode()).parquet(_join(path, _MEMBERS))
-        self.write_metadata(path, model._persisted_state())
+        self.write_metadata(path, metadata)
 
 
 class EnsembleModelReader(ParamsReader[P]):
@@ -226,5 +221,59 @@ class EnsembleModelReader(ParamsReader[P]):
                 f"read ({_first_line(error)})."
             ) from None
         model = self.instance_from(metadata)
-        model._restore_state(canonical_member_table(table, task), metadata, path)
+        model._restore(canonical_member_table(table, task), metadata, path)
         return model
+
+
+class ParamsWritable:
+    """``write`` and ``read`` for a stage saved as its Params alone, as the estimators are."""
+
+    def write(self) -> SafeWriter:
+        """An MLWriter that saves this estimator's Params as JSON metadata, with no pickle.
+
+        Returns
+        -------
+        SafeWriter
+            The writer; ``estimator.save(path)`` is ``estimator.write().save(path)``.
+        """
+        return SafeWriter(self)
+
+    @classmethod
+    def read(cls) -> ParamsReader:
+        """An MLReader for estimators saved with :meth:`write`; ``load(path)`` uses it.
+
+        Returns
+        -------
+        ParamsReader
+            The reader; call ``.load(path)`` on it.
+        """
+        return ParamsReader(cls)
+
+
+class EnsembleModelWritable:
+    """``write`` and ``read`` for a fitted model: its Params, members and state."""
+
+    def write(self) -> EnsembleModelWriter:
+        """An MLWriter that saves this model through Spark: parquet members, JSON metadata.
+
+        ``model.save(path)`` is ``model.write().save(path)``; ``write().overwrite()``
+        replaces what is at ``path``. Any path Spark can write works (``hdfs:``, ``s3a:``,
+        ``dbfs:``, local), and nothing is pickled.
+
+        Returns
+        -------
+        EnsembleModelWriter
+            The writer; call ``.save(path)`` on it.
+        """
+        return EnsembleModelWriter(self)
+
+    @classmethod
+    def read(cls) -> EnsembleModelReader:
+        """An MLReader for models saved with :meth:`write`; ``Model.load(path)`` uses it.
+
+        Returns
+        -------
+        EnsembleModelReader
+            The reader; call ``.load(path)`` on it.
+        """
+        return EnsembleModelReader(cls)

@@ -8,9 +8,10 @@ from pyspark.ml.linalg import Vector
 from pyspark.ml.regression import RegressionModel, Regressor
 from pyspark.ml.util import MLReadable, MLWritable
 
-from sparkensemble.core import _SampledEnsembleEstimator
+from sparkensemble.estimator import _SampledEnsembleEstimator
 from sparkensemble.model import _SampledEnsembleModel
-from sparkensemble.params import _SampledEnsembleRegressorParams, keyword_only
+from sparkensemble.param_checks import keyword_only
+from sparkensemble.params import _SampledEnsembleRegressorParams
 from sparkensemble.tasks import REGRESSION
 
 

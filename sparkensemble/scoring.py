@@ -1,6 +1,6 @@
 """Spark glue for transform: score every member on each Arrow batch and combine.
 
-The numeric work is :func:`sparkensemble.scorer.score_batch`; this module wraps it in an
+The numeric work is :func:`sparkensemble.batch_scoring.score_batch`; this module wraps it in an
 iterator Arrow UDF (a pandas UDF before pyspark 4.1) and checks the input on the way in.
 """
 
@@ -21,15 +21,11 @@ try:  # pyspark >= 4.1
 except ImportError:
     _arrow_udf = None
 
+from sparkensemble.batch_scoring import ScoreSpec, score_batch
+from sparkensemble.feature_arrays import Features, features_from_arrow, features_from_rows
 from sparkensemble.features import FeatureBlocks
-from sparkensemble.members import Features, features_from_arrow, features_from_rows
-from sparkensemble.scorer import (
-    ScoreSpec,
-    cached_members,
-    cached_merge,
-    ensemble_key,
-    score_batch,
-)
+from sparkensemble.member_cache import cached_members, cached_merge
+from sparkensemble.task_context import task_threads
 from sparkensemble.tasks import task_named
 from sparkensemble.tasks.base import vector_fields
 
@@ -67,15 +63,18 @@ def score_column(
     blocks: FeatureBlocks,
     numeric: Column,
     blobs: List[bytes],
+    key: str,
     spec: ScoreSpec,
     arrow: Optional[bool] = None,
 ) -> Column:
     """A struct column scored by the ensemble; :func:`output_value` reads its outputs.
 
+    ``key`` is the members' :func:`~sparkensemble.member_cache.ensemble_key`, which the
+    model computes once.
+
     ``arrow`` picks an Arrow UDF (pyspark 4.1+), which reads each batch as one matrix, or
     a pandas UDF, which gets one array per row; by default the Arrow UDF where it exists.
     """
-    key = ensemble_key(blobs)
     schema = ", ".join(f"{name} double" for name in spec.fields())
     positions = list(spec.categorical_positions)
 
@@ -94,7 +93,7 @@ def score_column(
 
         @_arrow_udf(schema)  # type: ignore[misc]
         def score_arrow(batches: Iterator[Tuple[pa.Array, ...]]) -> Iterator[pa.Array]:
-            threads = _task_threads()
+            threads = task_threads()
             for batch in batches:
                 numeric_rows, categorical_rows = batch if positions else (batch, None)
                 features = features_from_arrow(numeric_rows, categorical_rows, positions)
@@ -105,7 +104,7 @@ def score_column(
 
     @pandas_udf(schema)  # type: ignore[call-overload]
     def score_pandas(batches: Iterator[Tuple[pd.Series, ...]]) -> Iterator[pd.DataFrame]:
-        threads = _task_threads()
+        threads = task_threads()
         for batch in batches:
             numeric_rows, categorical_rows = batch if positions else (batch, None)
             categorical_rows = None if categorical_rows is None else categorical_rows.to_numpy()
@@ -113,10 +112,3 @@ def score_column(
             yield pd.DataFrame(scored(features, threads))
 
     return score_pandas(*inputs)
-
-
-def _task_threads() -> int:
-    from pyspark import TaskContext
-
-    context = TaskContext.get()
-    return max(1, context.cpus()) if context else 1

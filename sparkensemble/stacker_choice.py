@@ -26,7 +26,7 @@ from sparkensemble.stacking import (
     Stacker,
     WeightChoice,
     fit_linear_stacker,
-    fit_stacker,
+    fit_logistic_stacker,
 )
 
 FOLDS = 5
@@ -133,7 +133,7 @@ def choose_stacker(
     num_classes: int,
     weights: Optional[np.ndarray] = None,
 ) -> Stacker:
-    """:func:`~sparkensemble.stacking.fit_stacker` on every row, applying its weights
+    """:func:`~sparkensemble.stacking.fit_logistic_stacker` on every row, applying its weights
     only if, under cross-validation, they beat the ``mean`` of probabilities by the margin
     in both log loss and accuracy, and lose no AUC.
 
@@ -146,12 +146,12 @@ def choose_stacker(
     def fit_predict(train: np.ndarray, held_out: np.ndarray) -> Optional[np.ndarray]:
         if len(np.unique(labels[train])) < 2:
             return None  # too few rows to fit a stacker on this fold, let alone trust one
-        fitted = fit_stacker(
+        fitted = fit_logistic_stacker(
             member_proba[:, train], labels[train], num_classes, _part(weights, train)
         )
         return fitted.apply(member_proba[:, held_out])[1]
 
-    learned = fit_stacker(member_proba, labels, num_classes, weights)
+    learned = fit_logistic_stacker(member_proba, labels, num_classes, weights)
     predicted = held_out_predictions(fit_predict, len(labels))
     if predicted is None:
         return replace(learned, choice=WeightChoice(EQUAL))

@@ -17,6 +17,8 @@ from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from sparkensemble.combiners import binary_margins, softmax
+
 # Probabilities are clipped before taking logs, so a member that is certain does not give
 # the stacker an infinite feature.
 _EPSILON = 1e-6
@@ -112,10 +114,8 @@ class Stacker:
             return raw, raw / raw.sum(axis=1, keepdims=True)
         margins = stacker_features(member_proba) @ self.coefficients.T + self.intercepts
         if self.num_classes == 2:
-            margins = np.column_stack([-margins[:, 0] / 2.0, margins[:, 0] / 2.0])
-        shifted = margins - margins.max(axis=1, keepdims=True)
-        exp = np.exp(shifted)
-        return margins, exp / exp.sum(axis=1, keepdims=True)
+            margins = binary_margins(margins[:, 0])
+        return margins, softmax(margins)
 
     def to_json(self) -> Dict[str, Any]:
         return {
@@ -139,7 +139,7 @@ class Stacker:
         )
 
 
-def fit_stacker(
+def fit_logistic_stacker(
     member_proba: np.ndarray,
     labels: np.ndarray,
     num_classes: int,
@@ -186,7 +186,7 @@ def fit_stacker(
 def _per_class(values: np.ndarray, classes: int) -> np.ndarray:
     # With two present classes scikit-learn returns one row (class 1 against class 0).
     if classes == 2 and values.shape[0] == 1:
-        return np.vstack([-values / 2.0, values / 2.0])
+        return binary_margins(values[0]).T
     return values
 
 

@@ -84,5 +84,5 @@ class SharedFitIterator(Iterator[Tuple[int, Any]]):
     def _model_for(fitted: Any, param_map: Dict[Param, Any]) -> Any:
         model = fitted.copy({fitted.getParam(p.name): v for p, v in param_map.items()})
         if model.getCombiner() != "stacked":
-            model._stacker = None  # as a separate fit with this combiner would have it
+            return model._without_stacker()  # as a separate fit with this combiner would have it
         return model

@@ -58,7 +58,7 @@ def test_native_categorical_beats_the_index_treated_as_a_number(cities, native):
         )
 
     numeric = SampledEnsembleClassifier(**SETTINGS).fit(as_number(train))
-    assert numeric._categorical_positions == []
+    assert numeric._state.categorical_positions == []
     assert auc(native, test) > auc(numeric, as_number(test)) + 0.02
 
 
@@ -74,7 +74,7 @@ def test_nominal_vector_slots_from_string_indexer_are_categorical(cities, native
         )
 
     model = SampledEnsembleClassifier(**SETTINGS).fit(assemble(train))
-    assert model._categorical_positions == [0]
+    assert model._state.categorical_positions == [0]
     assert abs(auc(model, assemble(test)) - auc(native, test)) < 0.02
 
 

@@ -4,15 +4,15 @@ import json
 
 import numpy as np
 import pytest
+from helpers.data import make_classification, to_frame
 from pyspark.ml.evaluation import BinaryClassificationEvaluator, MulticlassClassificationEvaluator
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType
 
-from conftest import make_classification, to_frame
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
 from sparkensemble.combiners import combine
-from sparkensemble.members import deserialize_model
+from sparkensemble.model_bytes import deserialize_model
 from sparkensemble.tasks.classification import member_probabilities
 
 SMALL = {"iterations": 20, "depth": 3, "seed": 11}
@@ -211,7 +211,7 @@ def test_copy_does_not_share_member_state(binary_df, fitted):
     copied = model.copy({model.combiner: "max"})
     assert copied.getCombiner() == "max" and model.getCombiner() == "mean"
     assert copied.members == model.members
-    copied._members.loc[0, "rows"] = -1
+    copied._state.members.loc[0, "rows"] = -1
     assert model.summary.loc[0, "rows"] != -1
 
 
@@ -291,7 +291,7 @@ def test_one_row_predictions_follow_a_replaced_members_table(binary_df, fitted):
     other = SampledEnsembleClassifier(numMembers=2, **{**SMALL, "seed": 99}).fit(binary_df)
     row = Vectors.dense(binary_df.first()["features"].toArray())
     before = model.predictProbability(row).toArray()  # caches the members' key
-    model._members = other._members.copy()  # as loading does: a new table, not an edit
+    model = model._with_state(other._state)  # as loading does: a new state, not an edit
     np.testing.assert_array_equal(
         model.predictProbability(row).toArray(), other.predictProbability(row).toArray()
     )

@@ -1,17 +1,10 @@
 import numpy as np
 import pytest
+from helpers.data import make_classification
 
-from conftest import make_classification
-from sparkensemble.members import (
-    MemberDataError,
-    MemberSettings,
-    RowCap,
-    derive_member_seeds,
-    deserialize_model,
-    holdout_mask,
-    train_member,
-    validate_catboost_params,
-)
+from sparkensemble.errors import MemberDataError
+from sparkensemble.members import MemberSettings, derive_member_seeds, train_member
+from sparkensemble.model_bytes import deserialize_model
 from sparkensemble.tasks.classification import member_probabilities
 
 SMALL = {"iterations": 20, "depth": 3}
@@ -29,22 +22,6 @@ def settings(num_classes=2, seed=7, **catboost):
 
 def hashes(n, seed=0):
     return np.random.default_rng(seed).integers(-(2**63), 2**63 - 1, size=n, dtype=np.int64)
-
-
-def test_holdout_is_deterministic_and_close_to_the_fraction():
-    row_hash = hashes(20000)
-    mask = holdout_mask(row_hash, 0.2)
-    np.testing.assert_array_equal(mask, holdout_mask(row_hash.copy(), 0.2))
-    assert abs(mask.mean() - 0.2) < 0.01
-
-
-def test_holdout_is_independent_of_the_member_assignment():
-    # Members take hash % k; the holdout must not pick rows by the same residue.
-    row_hash = hashes(30000, seed=1)
-    mask = holdout_mask(row_hash, 0.3)
-    for residue in range(3):
-        share = mask[np.mod(row_hash, 3) == residue].mean()
-        assert abs(share - 0.3) < 0.02
 
 
 def test_member_seeds_are_reproducible_distinct_and_depend_on_the_seed():
@@ -134,125 +111,3 @@ def test_serialised_member_round_trips_to_the_same_predictions():
     model = deserialize_model(trained.model)
     again = deserialize_model(trained.model)
     np.testing.assert_array_equal(model.predict_proba(x), again.predict_proba(x))
-
-
-@pytest.mark.parametrize(
-    "params, message",
-    [
-        ({"thread_count": 4}, "spark.task.cpus"),
-        ({"random_seed": 1}, "seed Param"),
-        ({"train_dir": "/tmp"}, "write no files"),
-        ({"iterations": 10}, "iterations Param"),
-        ({"learning_rate": 0.1}, "learningRate Param"),
-        ({"max_depth": 4}, "depth Param"),
-        ({"no_such_option": 1}, "CatBoost does not know"),
-        ({"border_count": object()}, "JSON-serialisable"),
-    ],
-    ids=[
-        "thread_count",
-        "random_seed",
-        "train_dir",
-        "iterations",
-        "eta",
-        "depth",
-        "unknown",
-        "json",
-    ],
-)
-def test_catboost_params_are_checked(params, message):
-    with pytest.raises(ValueError, match=message):
-        validate_catboost_params(params)
-
-
-def test_catboost_params_pass_valid_settings_through():
-    params = {"border_count": 64, "bootstrap_type": "Bernoulli", "subsample": 0.8}
-    assert validate_catboost_params(params) == params
-    assert validate_catboost_params(None) == {}
-
-
-def capped(frames, max_rows):
-    cap = RowCap(max_rows, "h")
-    for frame in frames:
-        cap.add(frame)
-    return cap
-
-
-def arrow_rows(**columns):
-    import pyarrow as pa
-
-    return pa.RecordBatch.from_pydict({k: np.asarray(v) for k, v in columns.items()})
-
-
-def test_row_cap_keeps_the_same_rows_whatever_the_order_and_batching():
-    data = arrow_rows(h=hashes(1000, seed=2), v=np.arange(1000))
-    shuffled = data.take(np.random.default_rng(3).permutation(1000))
-    first = capped([data.slice(i, 70) for i in range(0, 1000, 70)], 120)
-    second = capped([shuffled.slice(i, 33) for i in range(0, 1000, 33)], 120)
-    assert first.seen == second.seen == 1000
-    assert sorted(first.rows()["v"].to_pylist()) == sorted(second.rows()["v"].to_pylist())
-    assert first.rows().num_rows == 120
-
-
-def test_row_cap_keeps_everything_under_the_bound():
-    data = arrow_rows(h=hashes(50), v=np.arange(50))
-    cap = capped([data.slice(0, 20), data.slice(20)], 100)
-    assert cap.seen == 50 and sorted(cap.rows()["v"].to_pylist()) == list(range(50))
-    assert RowCap(10, "h").rows() is None
-
-
-def test_a_batch_of_one_member_passes_whole_and_a_mixed_batch_is_split():
-    from sparkensemble.training import MEMBER, _by_member
-
-    single = arrow_rows(**{MEMBER: [2, 2, 2], "x": [1.0, 2.0, 3.0]})
-    [(member, rows)] = list(_by_member(single))
-    assert member == 2 and rows is single  # no copy
-    mixed = arrow_rows(**{MEMBER: [1, 0, 1], "x": [1.0, 2.0, 3.0]})
-    split = {member: rows["x"].to_pylist() for member, rows in _by_member(mixed)}
-    assert split == {1: [1.0, 3.0], 0: [2.0]}
-    assert list(_by_member(single.slice(0, 0))) == []
-
-
-def test_arrow_batches_give_the_same_features_as_per_row_arrays():
-    import pyarrow as pa
-
-    from sparkensemble.members import features_from_arrow, features_from_rows
-
-    numeric = [[0.5, None], [1.5, 2.5], [3.0, 4.0], [5.0, 6.0]]
-    categorical = [["a"], ["b"], ["a"], ["c"]]
-    # A slice starts at an offset into the child values, as Spark's batches may.
-    numeric_arrow = pa.array(numeric, pa.list_(pa.float64())).slice(1)
-    categorical_arrow = pa.array(categorical, pa.list_(pa.string())).slice(1)
-    rows = [np.array(r, dtype=np.float64) for r in numeric[1:]]
-    categories = [np.array(r, dtype=object) for r in categorical[1:]]
-
-    from_arrow = features_from_arrow(numeric_arrow, categorical_arrow, [1])
-    from_rows = features_from_rows(rows, categories, [1])
-    assert from_arrow.equals(from_rows)
-    assert from_arrow[1].tolist() == ["b", "a", "c"]
-    assert np.array_equal(features_from_arrow(numeric_arrow, None, []), np.stack(rows))
-    # A null element is missing to CatBoost, like NaN.
-    whole = features_from_arrow(pa.array(numeric, pa.list_(pa.float64())), None, [])
-    assert whole.dtype == np.float64 and np.isnan(whole[0, 1])
-
-
-def test_row_cap_keeps_the_smallest_row_hashes():
-    data = arrow_rows(h=hashes(500, seed=4), v=np.arange(500))
-    kept = capped([data], 40).rows()
-    assert sorted(kept["h"].to_pylist()) == sorted(data["h"].to_pylist())[:40]
-
-
-def test_the_presample_keeps_a_superset_of_what_each_capped_member_keeps():
-    from sparkensemble.members import presample_threshold
-
-    assert presample_threshold(rows=1000, members=2, max_rows=500) is None  # no cap binds
-    assert presample_threshold(rows=1200, members=2, max_rows=500) is None  # within margin
-    row_hash = hashes(400_000, seed=5)
-    members, cap = 4, 20_000
-    threshold = presample_threshold(len(row_hash), members, cap)
-    assert threshold is not None
-    kept = row_hash < threshold
-    assert kept.mean() < 0.25  # most rows never cross the shuffle
-    for member in range(members):
-        mine = row_hash[np.mod(row_hash, members) == member]
-        smallest = np.sort(mine)[:cap]
-        assert (smallest < threshold).all()  # the cap's choice survives the presample

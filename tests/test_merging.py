@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from catboost import CatBoostClassifier, CatBoostRegressor
+from helpers.data import make_classification, make_regression
 
-from conftest import make_classification, make_regression
+from sparkensemble.batch_scoring import ScoreSpec, score_batch, shap_values
 from sparkensemble.combiners import combine
-from sparkensemble.members import deserialize_model, serialize_model
 from sparkensemble.merging import merge_members, raw_scores
-from sparkensemble.scorer import ScoreSpec, score_batch, shap_values
+from sparkensemble.model_bytes import deserialize_model, serialize_model
 from sparkensemble.tasks import CLASSIFICATION, REGRESSION
 from sparkensemble.tasks.base import Blend, member_outputs
 
@@ -129,3 +129,23 @@ def test_shap_values_sum_to_the_raw_score_with_one_block_per_class():
     assert values.shape == (50, 3 * (5 + 1))
     per_class = values.reshape(50, 3, 6).sum(axis=2)
     np.testing.assert_allclose(per_class, raw_scores(merged, x[:50]), atol=1e-9)
+
+
+def test_the_private_catboost_merge_still_does_what_public_sum_models_does():
+    # sum_into calls CatBoost's private _sum_models, which public catboost.sum_models
+    # wraps: if CatBoost renames or changes it, this fails here, not in a user's transform.
+    import inspect
+
+    from catboost import CatBoost, sum_models
+
+    from sparkensemble.merging import CTR_MERGE_POLICY, sum_into
+
+    assert "_sum_models" in inspect.getsource(sum_models)
+    x, y = make_classification(300, seed=4)
+    models = classifiers(x, y.astype(int), count=2)
+    target = CatBoostClassifier()
+    sum_into(target, models, [0.25, 0.75])
+    public = sum_models(models, weights=[0.25, 0.75], ctr_merge_policy=CTR_MERGE_POLICY)
+    assert isinstance(public, CatBoost) and not isinstance(public, CatBoostClassifier)
+    np.testing.assert_allclose(raw_scores(target, x), raw_scores(public, x), rtol=0, atol=1e-12)
+    assert target.predict_proba(x).shape == (300, 2)

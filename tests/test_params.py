@@ -54,8 +54,8 @@ def test_unset_params_keep_catboost_choosing_its_learning_rate():
     # nor l2_leaf_reg is given. Passing l2_leaf_reg, even at its default of 3, falls back
     # to a fixed 0.03, which learns far less in a few dozen iterations.
     from catboost import CatBoostClassifier
+    from helpers.data import make_classification
 
-    from conftest import make_classification
     from sparkensemble.members import MemberSettings, catboost_model
 
     x, y = make_classification(3000, seed=8)
@@ -123,3 +123,19 @@ def test_an_unknown_keyword_fails_with_the_closest_and_all_valid_names(estimator
 )
 def test_models_take_no_constructor_arguments_as_pyspark_models(model_class):
     assert list(inspect.signature(model_class).parameters) == []
+
+
+def test_setting_or_copying_params_builds_no_catboost_model(monkeypatch):
+    # pyspark reruns every converter on copy(), once per grid point of a CrossValidator:
+    # what needs CatBoost is checked at fit instead.
+    import catboost
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a Param converter built a CatBoost model")
+
+    monkeypatch.setattr(catboost.CatBoost, "__init__", refuse)
+    regressor = SampledEnsembleRegressor(
+        lossFunction="Quantile:alpha=0.9", catboostParams={"border_count": 32}
+    )
+    regressor.copy({regressor.lossFunction: "MAE", regressor.catboostParams: {"subsample": 0.5}})
+    SampledEnsembleClassifier(catboostParams={"no_such_option": 1}).copy()

@@ -5,8 +5,8 @@ import os
 
 import numpy as np
 import pytest
+from helpers.data import files_under
 
-from conftest import files_under
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
 
 SMALL = {"iterations": 15, "depth": 3, "seed": 5}
@@ -104,3 +104,15 @@ def test_no_pickle_anywhere_in_a_saved_model(tmp_path, fitted):
         # ...and none holds a pickle stream or the names pickles carry.
         assert not (data[:1] == b"\x80" and 2 <= data[1] <= 5), name
         assert not any(marker in data for marker in PICKLE_MARKERS), name
+
+
+def test_a_loaded_stage_takes_its_saved_uid_through_the_one_private_pyspark_call():
+    # pyspark has no public way to set a uid; its own DefaultParamsReader calls _resetUid.
+    from sparkensemble.persistence import param_maps, with_saved_uid
+
+    estimator = with_saved_uid(SampledEnsembleClassifier(numMembers=3), "saved_uid_1")
+    assert estimator.uid == "saved_uid_1"
+    assert all(param.parent == "saved_uid_1" for param in estimator.params)
+    param_map, defaults = param_maps(estimator)
+    assert param_map == {"numMembers": 3}
+    assert defaults["numMembers"] == 5 and defaults["seed"] == 0

@@ -2,15 +2,15 @@
 
 import numpy as np
 import pytest
+from helpers.data import make_regression, to_frame
 from pyspark.ml.evaluation import RegressionEvaluator
 from pyspark.ml.linalg import Vectors, VectorUDT
 from pyspark.ml.tuning import CrossValidator, ParamGridBuilder, TrainValidationSplit
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType
 
-from conftest import make_regression, to_frame
 from sparkensemble import SampledEnsembleRegressionModel, SampledEnsembleRegressor
-from sparkensemble.members import deserialize_model
+from sparkensemble.model_bytes import deserialize_model
 from sparkensemble.tasks import REGRESSION
 from sparkensemble.tasks.base import member_outputs
 
@@ -72,7 +72,7 @@ def test_stacked_is_a_non_negative_linear_blend_and_survives_save(spark, tmp_pat
     model = SampledEnsembleRegressor(
         numMembers=3, combiner="stacked", validationFraction=0.3, **SMALL
     ).fit(df)
-    stacker = model._stacker
+    stacker = model._state.stacker
     assert (stacker.weights >= 0).all() and stacker.num_members == 3
     rmse = RegressionEvaluator()
     stacked = rmse.evaluate(model.transform(df))
@@ -82,7 +82,7 @@ def test_stacked_is_a_non_negative_linear_blend_and_survives_save(spark, tmp_pat
     model.save(path)
     loaded = SampledEnsembleRegressionModel.load(path)
     assert loaded.getCombiner() == "stacked"
-    np.testing.assert_array_equal(loaded._stacker.weights, stacker.weights)
+    np.testing.assert_array_equal(loaded._state.stacker.weights, stacker.weights)
     assert rmse.evaluate(loaded.transform(df)) == stacked
 
 

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from helpers.data import make_classification
 
-from conftest import make_classification
-from sparkensemble import scorer, scoring
+from sparkensemble import member_cache, scoring
 from sparkensemble.members import MemberSettings, train_member
 from sparkensemble.tasks import CLASSIFICATION
 
@@ -24,30 +24,30 @@ def blobs(count, seed=0):
 
 def test_members_are_deserialised_once_per_process_and_key():
     members = blobs(2)
-    key = scorer.ensemble_key(members)
-    first = scorer.cached_members(key, members, CLASSIFICATION)
-    again = scorer.cached_members(key, members, CLASSIFICATION)
+    key = member_cache.ensemble_key(members)
+    first = member_cache.cached_members(key, members, CLASSIFICATION)
+    again = member_cache.cached_members(key, members, CLASSIFICATION)
     assert again is first  # the same objects: no second deserialisation
     assert len(first) == 2
 
 
 def test_the_key_identifies_the_members_and_their_order():
     members = blobs(2)
-    assert scorer.ensemble_key(members) == scorer.ensemble_key(list(members))
-    assert scorer.ensemble_key(members) != scorer.ensemble_key(members[::-1])
+    assert member_cache.ensemble_key(members) == member_cache.ensemble_key(list(members))
+    assert member_cache.ensemble_key(members) != member_cache.ensemble_key(members[::-1])
     # Length-prefixed, so splitting the same bytes differently gives another key.
     joined = members[0] + members[1]
-    assert scorer.ensemble_key([joined]) != scorer.ensemble_key(members)
+    assert member_cache.ensemble_key([joined]) != member_cache.ensemble_key(members)
 
 
 def test_the_cache_keeps_only_the_most_recent_ensembles():
     members = blobs(1, seed=3)
-    keys = [f"key-{i}" for i in range(scorer._MAX_CACHED_ENSEMBLES + 2)]
+    keys = [f"key-{i}" for i in range(member_cache._MAX_CACHED_ENSEMBLES + 2)]
     for key in keys:
-        scorer.cached_members(key, members, CLASSIFICATION)
-    assert keys[0] not in scorer._ensembles
-    assert keys[-1] in scorer._ensembles
-    assert len(scorer._ensembles) <= scorer._MAX_CACHED_ENSEMBLES
+        member_cache.cached_members(key, members, CLASSIFICATION)
+    assert keys[0] not in member_cache._ensembles
+    assert keys[-1] in member_cache._ensembles
+    assert len(member_cache._ensembles) <= member_cache._MAX_CACHED_ENSEMBLES
 
 
 @pytest.mark.skipif(scoring._arrow_udf is None, reason="arrow_udf needs pyspark >= 4.1")
@@ -66,11 +66,12 @@ def test_the_arrow_and_pandas_udfs_score_alike(spark):
     model = SampledEnsembleClassifier(
         inputCols=["x", "city"], categoricalCols=["city"], numMembers=2, iterations=20, seed=1
     ).fit(df)
-    blocks = feature_blocks(model, df.schema, model._categorical_positions, model._num_features)
+    state = model._state
+    blocks = feature_blocks(model, df.schema, state.categorical_positions, state.num_features)
 
     def scores(arrow):
         column = scoring.score_column(
-            blocks, blocks.numeric, model.members, model._score_spec(), arrow=arrow
+            blocks, blocks.numeric, state.blobs, state.key, model._score_spec(), arrow=arrow
         )
         rows = df.select(column.alias("s")).select("s.*").collect()
         return np.array([list(row) for row in rows])

@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
+from helpers.data import make_classification, make_regression, to_frame
 from pyspark.ml.evaluation import MulticlassClassificationEvaluator
 
-from conftest import to_frame
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
-from sparkensemble.members import deserialize_model
+from sparkensemble.model_bytes import deserialize_model
 from sparkensemble.tasks.classification import member_probabilities
 
 SETTINGS = {"iterations": 60, "depth": 4, "seed": 4, "validationFraction": 0.2}
@@ -49,7 +49,7 @@ def test_spark_output_equals_the_stacker_applied_to_the_members(stacked, data):
     rows = stacked.transform(test).select("features", "probability").limit(200).collect()
     x = np.array([r.features.toArray() for r in rows])
     members = [deserialize_model(blob) for blob in stacked.members]
-    expected = stacked._stacker.apply(member_probabilities(members, x, 2))[1]
+    expected = stacked._state.stacker.apply(member_probabilities(members, x, 2))[1]
     got = np.array([r.probability.toArray() for r in rows])
     np.testing.assert_allclose(got, expected, rtol=1e-10)
 
@@ -60,10 +60,12 @@ def test_the_stacker_learns_only_from_holdout_rows_and_respects_the_bound(data):
         numMembers=3, combiner="stacked", stackerMaxRows=150, **SETTINGS
     )
     model = clf.fit(train)
-    assert model._stacker.training_rows == 150
+    assert model._state.stacker.training_rows == 150
     assert model.summary["holdout_rows"].sum() > 150
     again = clf.fit(train)
-    np.testing.assert_array_equal(again._stacker.coefficients, model._stacker.coefficients)
+    np.testing.assert_array_equal(
+        again._state.stacker.coefficients, model._state.stacker.coefficients
+    )
 
 
 def test_combiner_switches_after_fitting_in_both_directions(stacked, data):
@@ -96,7 +98,7 @@ def test_multiclass_stacking(spark, multiclass_df):
         multiclass_df
     )
     scored = model.transform(multiclass_df)
-    assert model._stacker.coefficients.shape == (3, 9)  # 3 classes x (3 members x 3 classes)
+    assert model._state.stacker.coefficients.shape == (3, 9)  # 3 classes x (3 members x 3 classes)
     probability = np.array(
         [r.probability.toArray() for r in scored.select("probability").collect()]
     )
@@ -126,7 +128,6 @@ def _held_out_scores(model, test, task):
 @pytest.mark.parametrize("fraction", [0.05, 0.5], ids=["small-holdout", "large-holdout"])
 @pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
 def test_stacked_never_loses_to_the_mean_on_held_out_rows(spark, task, fraction):
-    from conftest import make_classification, make_regression
     from sparkensemble import SampledEnsembleRegressor
 
     if task == "regression":
@@ -140,7 +141,7 @@ def test_stacked_never_loses_to_the_mean_on_held_out_rows(spark, task, fraction)
     model = estimator(numMembers=3, combiner="stacked", **settings).fit(train)
     choice = model.stackerChoice
     assert choice["weights"] in ("learned", "equal") and choice["folds"] == 5
-    assert model._stacker.training_rows == pytest.approx(1000 * fraction, rel=0.3)
+    assert model._state.stacker.training_rows == pytest.approx(1000 * fraction, rel=0.3)
     stacked, mean = _held_out_scores(model, test, task)
     if task == "regression":
         assert stacked["rmse"] <= 1.01 * mean["rmse"]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sparkensemble.combiners import combine
-from sparkensemble.stacking import Stacker, fit_stacker, stacker_features
+from sparkensemble.stacking import Stacker, fit_logistic_stacker, stacker_features
 
 
 def noisy_members(labels, num_classes, members=3, noise=1.0, seed=0):
@@ -46,7 +46,7 @@ def test_stacker_learns_on_one_sample_and_beats_the_mean_on_another(num_classes)
 
     train_proba, train_labels = sample(3000, int(rng.integers(1000)))
     test_proba, test_labels = sample(3000, 7)
-    stacker = fit_stacker(train_proba, train_labels, num_classes)
+    stacker = fit_logistic_stacker(train_proba, train_labels, num_classes)
     _, stacked = stacker.apply(test_proba)
     _, mean = combine(test_proba, "mean")
     np.testing.assert_allclose(stacked.sum(axis=1), 1.0)
@@ -60,7 +60,7 @@ def test_stacker_learns_on_one_sample_and_beats_the_mean_on_another(num_classes)
 def test_combine_dispatches_to_the_stacker_and_requires_one():
     labels = np.array([0, 1] * 50)
     proba = noisy_members(labels, 2, seed=3)
-    stacker = fit_stacker(proba, labels, 2)
+    stacker = fit_logistic_stacker(proba, labels, 2)
     raw, probability = combine(proba, "stacked", stacker)
     np.testing.assert_allclose(probability, stacker.apply(proba)[1])
     np.testing.assert_allclose(probability[:, 1], 1 / (1 + np.exp(-(raw[:, 1] - raw[:, 0]))))
@@ -71,7 +71,7 @@ def test_combine_dispatches_to_the_stacker_and_requires_one():
 def test_a_class_missing_from_the_stacker_rows_gets_no_probability():
     labels = np.array([0, 2] * 60)
     proba = noisy_members(labels, 3, seed=4)
-    stacker = fit_stacker(proba, labels, 3)
+    stacker = fit_logistic_stacker(proba, labels, 3)
     _, probability = stacker.apply(proba)
     assert probability.shape == (120, 3)
     assert probability[:, 1].max() < 1e-6
@@ -80,14 +80,14 @@ def test_a_class_missing_from_the_stacker_rows_gets_no_probability():
 
 def test_single_class_rows_cannot_fit_a_stacker():
     with pytest.raises(ValueError, match="single class"):
-        fit_stacker(noisy_members(np.zeros(10, dtype=int), 2), np.zeros(10), 2)
+        fit_logistic_stacker(noisy_members(np.zeros(10, dtype=int), 2), np.zeros(10), 2)
 
 
 def test_weights_reach_the_regression():
     labels = np.array([0, 1] * 100)
     proba = noisy_members(labels, 2, noise=2.0, seed=5)
-    plain = fit_stacker(proba, labels, 2)
-    weighted = fit_stacker(proba, labels, 2, weights=np.where(labels == 1, 10.0, 1.0))
+    plain = fit_logistic_stacker(proba, labels, 2)
+    weighted = fit_logistic_stacker(proba, labels, 2, weights=np.where(labels == 1, 10.0, 1.0))
     assert weighted.intercepts[0] > plain.intercepts[0]
 
 
@@ -96,7 +96,7 @@ def test_stacker_round_trips_through_json():
 
     labels = np.array([0, 1, 2] * 30)
     proba = noisy_members(labels, 3, seed=6)
-    stacker = fit_stacker(proba, labels, 3)
+    stacker = fit_logistic_stacker(proba, labels, 3)
     again = Stacker.from_json(json.loads(json.dumps(stacker.to_json())))
     np.testing.assert_array_equal(again.apply(proba)[1], stacker.apply(proba)[1])
     assert again.training_rows == 90

@@ -1,8 +1,8 @@
 """What an ensemble task is: the few things a classifier and a regressor do differently.
 
-The Spark core (:mod:`sparkensemble.core`) and the member trainer
-(:mod:`sparkensemble.members`) are the same for every task; they ask a task object
-for everything that depends on what is being predicted. No Spark here.
+The estimator and model cores (:mod:`sparkensemble.estimator`, :mod:`sparkensemble.model`)
+and the member trainer (:mod:`sparkensemble.members`) are the same for every task; they
+ask a task object for everything that depends on what is being predicted. No Spark here.
 
 A member's output on a batch is a matrix (rows, width): class probabilities for a
 classifier (width = number of classes), one prediction for a regressor (width = 1).
@@ -33,15 +33,19 @@ class Blend:
         return ",".join(float(w).hex() for w in (*self.weights, self.bias))
 
 
-# Label statistics the profiling job gathers for every task; each task checks its own.
-LABEL_STATS = (
-    "null_labels",
-    "nan_labels",
-    "inf_labels",
-    "non_integral_labels",
-    "min_label",
-    "max_label",
-)
+@dataclass(frozen=True)
+class LabelStats:
+    """What the profile job learns of the label column; each task checks what it needs.
+
+    ``min_label`` and ``max_label`` are over the finite values (None if there are none).
+    """
+
+    null_labels: int
+    nan_labels: int
+    inf_labels: int
+    non_integral_labels: int
+    min_label: Optional[float]
+    max_label: Optional[float]
 
 
 class EnsembleTask:
@@ -68,9 +72,18 @@ class EnsembleTask:
     def model_class(self) -> type:
         raise NotImplementedError
 
-    def check_labels(
-        self, stats: Mapping[str, Any], label_col: str, declared: Optional[int]
-    ) -> int:
+    def check_catboost_kwargs(self, catboost_kwargs: Mapping[str, Any]) -> None:
+        """Check, on the driver at fit, that CatBoost takes every keyword a member will get.
+
+        Building the task's CatBoost class is enough to find an unknown key; it trains
+        nothing.
+        """
+        try:
+            self.model_class()(**catboost_kwargs)
+        except TypeError as error:
+            raise ValueError(f"catboostParams has a key CatBoost does not know: {error}") from None
+
+    def check_labels(self, stats: LabelStats, label_col: str, declared: Optional[int]) -> int:
         """Check the label statistics on the driver; return the output width."""
         raise NotImplementedError
 

@@ -13,8 +13,9 @@ import numpy as np
 from catboost import CatBoostClassifier, Pool
 
 from sparkensemble.combiners import (
-    COMBINERS,
+    CLASSIFICATION_COMBINERS,
     align_probabilities,
+    binary_margins,
     combine,
     predict_labels,
     softmax,
@@ -25,6 +26,7 @@ from sparkensemble.stacking import LEARNED, Stacker
 from sparkensemble.tasks.base import (
     Blend,
     EnsembleTask,
+    LabelStats,
     member_outputs,
     quiet,
     split_fields,
@@ -35,7 +37,7 @@ from sparkensemble.tasks.base import (
 class ClassificationTask(EnsembleTask):
     name = "classification"
     metric_names = ("holdout_accuracy", "holdout_logloss", "holdout_auc")
-    combiners = COMBINERS
+    combiners = CLASSIFICATION_COMBINERS
     vector_outputs = ("raw", "probability")
     string_label_fix = "index it into 0..C-1 with pyspark.ml.feature.StringIndexer first."
     width_key = "numClasses"
@@ -57,17 +59,15 @@ class ClassificationTask(EnsembleTask):
             **kwargs,
         )
 
-    def check_labels(
-        self, stats: Mapping[str, Any], label_col: str, declared: Optional[int]
-    ) -> int:
-        bad = stats["nan_labels"] + stats["inf_labels"] + stats["non_integral_labels"]
-        if bad or stats["min_label"] < 0:
+    def check_labels(self, stats: LabelStats, label_col: str, declared: Optional[int]) -> int:
+        bad = stats.nan_labels + stats.inf_labels + stats.non_integral_labels
+        if bad or stats.min_label < 0:
             raise ValueError(
                 f"labelCol={label_col!r} must hold class indices 0, 1, ..., C-1, but has "
-                f"non-integral, NaN, infinite or negative values (min {stats['min_label']}); "
+                f"non-integral, NaN, infinite or negative values (min {stats.min_label}); "
                 f"index the labels with pyspark.ml.feature.StringIndexer first."
             )
-        observed = int(stats["max_label"]) + 1
+        observed = int(stats.max_label) + 1
         if declared is not None and observed > declared:
             raise ValueError(
                 f"labelCol={label_col!r} has value {observed - 1}, but its metadata declares "
@@ -150,7 +150,7 @@ class ClassificationTask(EnsembleTask):
         # Binary raw scores are log-odds m; as for the stacker, the raw vector is [-m/2, m/2].
         # Multiclass raw scores are centred, as combine's geometric mean of probabilities is.
         if width == 2:
-            margins = np.column_stack([-raw / 2.0, raw / 2.0])
+            margins = binary_margins(raw)
         else:
             margins = raw - raw.mean(axis=1, keepdims=True)
         probability = softmax(margins)

@@ -11,10 +11,11 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 import numpy as np
 from catboost import CatBoostError, CatBoostRegressor, Pool
 
+from sparkensemble.combiners import REGRESSION_COMBINERS, combine_predictions
 from sparkensemble.errors import MemberDataError
 from sparkensemble.stacker_choice import choose_linear_stacker
 from sparkensemble.stacking import LinearStacker
-from sparkensemble.tasks.base import Blend, EnsembleTask, quiet
+from sparkensemble.tasks.base import Blend, EnsembleTask, LabelStats, quiet
 
 # CatBoost's single-output regression losses. Each takes CatBoost's parameter syntax,
 # for example "Quantile:alpha=0.9" or "Tweedie:variance_power=1.5".
@@ -32,7 +33,6 @@ REGRESSION_LOSSES = (
     "Lq",
     "RMSPE",
 )
-COMBINERS = ("mean", "median", "geometric", "stacked")
 # Losses whose predict() is exp(raw score): CatBoost's "Exponent" prediction type.
 LOG_LINK_LOSSES = ("Poisson", "Tweedie")
 
@@ -41,8 +41,8 @@ def has_log_link(loss: Optional[str]) -> bool:
     return bool(loss) and str(loss).split(":", 1)[0] in LOG_LINK_LOSSES
 
 
-def check_loss_function(value: str) -> str:
-    """A CatBoost regression loss with valid parameters, or a ValueError that names them."""
+def check_loss_name(value: str) -> str:
+    """A CatBoost regression loss by name, or a ValueError that lists them; trains nothing."""
     name = value.split(":", 1)[0]
     if name not in REGRESSION_LOSSES:
         raise ValueError(
@@ -50,8 +50,14 @@ def check_loss_function(value: str) -> str:
             f"{list(REGRESSION_LOSSES)}, with parameters after a colon (for example "
             f"'Quantile:alpha=0.9'). Got {value!r} instead."
         )
-    # CatBoost checks a loss's parameters only when it trains: one tiny fit here finds a
-    # typo on the driver, when the Param is set, not in every member's task.
+    return value
+
+
+def check_loss_function(value: str) -> str:
+    """A CatBoost regression loss with valid parameters, or a ValueError that names them."""
+    check_loss_name(value)
+    # CatBoost checks a loss's parameters only when it trains: one tiny fit on the driver
+    # finds a typo before any Spark job, not in every member's task.
     x = np.arange(8, dtype=np.float64).reshape(-1, 1)
     try:
         CatBoostRegressor(
@@ -70,12 +76,16 @@ def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
 class RegressionTask(EnsembleTask):
     name = "regression"
     metric_names = ("holdout_rmse", "holdout_mae", "holdout_r2")
-    combiners = COMBINERS
+    combiners = REGRESSION_COMBINERS
     vector_outputs = ()
     string_label_fix = "a regression label must be numeric; cast it to double."
 
     def model_class(self) -> type:
         return CatBoostRegressor
+
+    def check_catboost_kwargs(self, catboost_kwargs: Mapping[str, Any]) -> None:
+        super().check_catboost_kwargs(catboost_kwargs)
+        check_loss_function(str(catboost_kwargs.get("loss_function", "RMSE")))
 
     def catboost_model(
         self, width: int, seed: int, thread_count: int, catboost_kwargs: Mapping[str, Any]
@@ -87,18 +97,16 @@ class RegressionTask(EnsembleTask):
             **quiet(catboost_kwargs),
         )
 
-    def check_labels(
-        self, stats: Mapping[str, Any], label_col: str, declared: Optional[int]
-    ) -> int:
-        if stats["nan_labels"] or stats["inf_labels"]:
+    def check_labels(self, stats: LabelStats, label_col: str, declared: Optional[int]) -> int:
+        if stats.nan_labels or stats.inf_labels:
             raise ValueError(
-                f"labelCol={label_col!r} has {stats['nan_labels']} NaN and "
-                f"{stats['inf_labels']} infinite values; a regression label must be finite. "
+                f"labelCol={label_col!r} has {stats.nan_labels} NaN and "
+                f"{stats.inf_labels} infinite values; a regression label must be finite. "
                 f"Drop or fill those rows."
             )
-        if stats["min_label"] == stats["max_label"]:
+        if stats.min_label == stats.max_label:
             raise ValueError(
-                f"labelCol={label_col!r} is constant ({stats['min_label']}); there is nothing "
+                f"labelCol={label_col!r} is constant ({stats.min_label}); there is nothing "
                 f"to learn. Check the label column."
             )
         return 1
@@ -170,7 +178,7 @@ class RegressionTask(EnsembleTask):
         self, raw: np.ndarray, width: int, loss: Optional[str], thresholds: Any
     ) -> Dict[str, np.ndarray]:
         prediction = np.exp(raw) if has_log_link(loss) else raw
-        # The variance needs every member's prediction; the scorer fills it when asked.
+        # The variance needs every member's prediction; batch scoring fills it when asked.
         return {"prediction": prediction, "variance": np.full(len(raw), np.nan)}
 
     def fit_stacker(
@@ -180,29 +188,6 @@ class RegressionTask(EnsembleTask):
 
     def stacker_from_json(self, data: Dict[str, Any]) -> LinearStacker:
         return LinearStacker.from_json(data)
-
-
-def combine_predictions(
-    predictions: np.ndarray, combiner: str, stacker: Optional[LinearStacker] = None
-) -> np.ndarray:
-    """Combine member predictions of shape (members, rows) into one per row."""
-    if combiner == "mean":
-        return predictions.mean(axis=0)
-    if combiner == "median":
-        return np.median(predictions, axis=0)
-    if combiner == "geometric":
-        # It averages raw scores, not predictions: the scorer merges the members for it.
-        raise ValueError("combiner='geometric' is scored from raw scores, by the merged model")
-    if combiner == "stacked":
-        if stacker is None:
-            raise ValueError(
-                "combiner='stacked' needs a stacker, and this model was fitted without one; "
-                "fit with combiner='stacked' to train it."
-            )
-        return stacker.apply(predictions)
-    raise ValueError(
-        f"The 'combiner' parameter must be a str among {list(COMBINERS)}. Got {combiner!r} instead."
-    )
 
 
 REGRESSION = RegressionTask()

@@ -3,14 +3,19 @@
 import numpy as np
 import pytest
 from catboost import Pool
+from helpers.data import make_regression
 
-from conftest import make_regression
+from sparkensemble.combiners import combine_predictions
 from sparkensemble.errors import MemberDataError
-from sparkensemble.members import MemberSettings, deserialize_model, train_member
+from sparkensemble.members import MemberSettings, train_member
+from sparkensemble.model_bytes import deserialize_model
 from sparkensemble.stacking import LinearStacker, fit_linear_stacker
 from sparkensemble.tasks import REGRESSION
-from sparkensemble.tasks.base import member_outputs
-from sparkensemble.tasks.regression import check_loss_function, combine_predictions
+from sparkensemble.tasks.base import LabelStats, member_outputs
+from sparkensemble.tasks.regression import (
+    check_loss_function,
+    check_loss_name,
+)
 
 STATS = {"null_labels": 0, "nan_labels": 0, "inf_labels": 0, "non_integral_labels": 7}
 
@@ -52,6 +57,12 @@ def test_a_classification_loss_or_a_bad_parameter_is_refused(loss, message):
         check_loss_function(loss)
 
 
+def test_the_name_check_refuses_a_classification_loss_and_leaves_parameters_to_fit():
+    with pytest.raises(ValueError, match=r"Got 'Logloss' instead"):
+        check_loss_name("Logloss")
+    assert check_loss_name("Quantile:alhpa=0.5") == "Quantile:alhpa=0.5"
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
@@ -63,11 +74,12 @@ def test_a_classification_loss_or_a_bad_parameter_is_refused(loss, message):
 def test_label_checks_name_the_column_and_the_problem(change, message):
     stats = {**STATS, "min_label": -1.5, "max_label": 3.5, **change}
     with pytest.raises(ValueError, match=message):
-        REGRESSION.check_labels(stats, "y", None)
+        REGRESSION.check_labels(LabelStats(**stats), "y", None)
 
 
 def test_real_valued_labels_pass_and_give_one_output():
-    assert REGRESSION.check_labels({**STATS, "min_label": -1.5, "max_label": 3.5}, "y", None) == 1
+    stats = LabelStats(**{**STATS, "min_label": -1.5, "max_label": 3.5})
+    assert REGRESSION.check_labels(stats, "y", None) == 1
 
 
 def test_combiners_match_their_definitions():
@@ -144,14 +156,17 @@ def test_a_member_whose_rows_share_one_label_reports_a_data_error():
         train_member(x, np.full(100, 2.5), hashes(100), regression_settings())
 
 
-def test_the_profile_gathers_exactly_the_label_statistics_tasks_check(spark):
+def test_the_profile_gathers_the_label_statistics_tasks_check(spark):
+    from pyspark.sql import functions as F
     from pyspark.sql.types import DoubleType
 
-    from sparkensemble.tasks.base import LABEL_STATS
-    from sparkensemble.validation import _label_aggregates
+    from sparkensemble.profile import label_aggregates
 
-    frame = spark.createDataFrame([(1.5,)], "y double")
-    assert tuple(frame.select(*_label_aggregates("y", DoubleType())).columns) == LABEL_STATS
+    frame = spark.createDataFrame([(1.5,), (float("nan"),), (None,)], "y double")
+    aggregates = label_aggregates("y", DoubleType())
+    row = frame.select(*[F.struct(c).alias(n) for n, c in aggregates.items()]).first()
+    stats = LabelStats(**{name: row[name][0] for name in aggregates})
+    assert stats == LabelStats(1, 1, 0, 1, 1.5, 1.5)
 
 
 def test_the_stacker_shrinks_toward_equal_weights_when_its_rows_are_few():

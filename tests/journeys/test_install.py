@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 from packaging.requirements import Requirement
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 SPARK_DISTRIBUTIONS = {"pyspark", "pyspark-client", "pyspark-connect", "databricks-connect"}
 MESSAGE = (
     'ImportError: sparkensemble needs pyspark: pip install "sparkensemble[spark]", or use '

@@ -1,4 +1,4 @@
-"""Score one batch of features with an ensemble. No Spark here.
+"""Score one batch of features with an ensemble's members. No Spark here.
 
 Spark's scoring UDF (:mod:`sparkensemble.scoring`) and the single-row ``predict`` both call
 :func:`score_batch`, so the two always agree. When the combiner is linear in the members'
@@ -8,18 +8,15 @@ one merged CatBoost model, one call for the whole ensemble; otherwise member by 
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from catboost import CatBoost, Pool
 
-from sparkensemble.members import Features, deserialize_model
-from sparkensemble.merging import merge_members, raw_scores
-from sparkensemble.tasks import EnsembleTask, task_named
+from sparkensemble.feature_arrays import Features
+from sparkensemble.merging import raw_scores
+from sparkensemble.tasks import task_named
 from sparkensemble.tasks.base import Blend, member_outputs, split_fields, vector_fields
 
 CONTRIBUTIONS = "contributions"
@@ -90,46 +87,3 @@ def shap_values(
     pool = Pool(features, cat_features=list(categorical_positions) or None)
     values = model.get_feature_importance(pool, type="ShapValues", thread_count=threads)
     return np.asarray(values, dtype=np.float64).reshape(len(values), -1)
-
-
-# Python workers are reused across tasks; keeping the last few ensembles deserialised
-# (and merged) means a worker loads each ensemble once, not once per task or per batch.
-_MAX_CACHED_ENSEMBLES = 4
-_ensembles: OrderedDict[str, Any] = OrderedDict()
-_ensembles_lock = threading.Lock()
-
-
-def ensemble_key(blobs: Sequence[bytes]) -> str:
-    """A digest that identifies a set of members, computed once on the driver."""
-    digest = hashlib.sha256()
-    for blob in blobs:
-        digest.update(len(blob).to_bytes(8, "little"))
-        digest.update(blob)
-    return digest.hexdigest()
-
-
-def _cached(key: str, build) -> Any:
-    with _ensembles_lock:
-        if key in _ensembles:
-            _ensembles.move_to_end(key)
-            return _ensembles[key]
-    value = build()
-    with _ensembles_lock:
-        _ensembles[key] = value
-        while len(_ensembles) > _MAX_CACHED_ENSEMBLES:
-            _ensembles.popitem(last=False)
-    return value
-
-
-def cached_members(key: str, blobs: Sequence[bytes], task: EnsembleTask) -> list:
-    """The deserialised members for ``key``, loading them on first use in this process."""
-    return _cached(key, lambda: [deserialize_model(blob, task) for blob in blobs])
-
-
-def cached_merge(key: str, blend: Blend, models: Sequence[CatBoost], task: EnsembleTask) -> Any:
-    """The members merged under ``blend``, built once per process.
-
-    Built here rather than shipped as bytes: CatBoost 1.2 merges members with categorical
-    features exactly in memory but cannot serialise that merge to its cbm format.
-    """
-    return _cached(f"{key}/{blend.key()}", lambda: merge_members(models, blend, task))

@@ -6,12 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).parent
+HELPERS = Path(__file__).parents[1] / "helpers"
 
 
 def test_fit_needs_far_less_driver_memory_than_the_data(tmp_path):
     result = subprocess.run(
-        [sys.executable, str(HERE / "fit_under_a_small_result_limit.py")],
+        [sys.executable, str(HELPERS / "fit_under_a_small_result_limit.py")],
         env={**os.environ, "PYSPARK_PYTHON": sys.executable},
         capture_output=True,
         text=True,

@@ -73,7 +73,7 @@ def fit_in_a_child(env, kill):
     """Run fit_and_digest.py; ``kill(fit_pid)`` is polled and returns a pid once it killed."""
     process = subprocess.Popen(
         [sys.executable, str(HERE / "fit_and_digest.py")],
-        cwd=HERE.parent,
+        cwd=HERE.parents[1],
         env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

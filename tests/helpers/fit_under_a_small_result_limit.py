@@ -9,7 +9,7 @@ import os
 import resource
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 from pyspark.ml.functions import array_to_vector  # noqa: E402

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from helpers.data import make_classification
 from pyspark.ml import Pipeline, PipelineModel
 from pyspark.ml.evaluation import BinaryClassificationEvaluator, MulticlassClassificationEvaluator
 from pyspark.ml.feature import StringIndexer, VectorAssembler
@@ -12,7 +13,6 @@ from pyspark.ml.tuning import (
     TrainValidationSplit,
 )
 
-from conftest import make_classification
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
 
 SMALL = {"iterations": 15, "depth": 3, "seed": 2}

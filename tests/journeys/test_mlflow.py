@@ -7,10 +7,10 @@ plain-file tracking store only in maintenance mode.
 import numpy as np
 import pandas as pd
 import pytest
+from helpers.data import make_classification, make_regression
 from pyspark.ml import Pipeline
 from pyspark.ml.feature import VectorAssembler
 
-from conftest import make_classification, make_regression
 from sparkensemble import SampledEnsembleClassifier, SampledEnsembleRegressor
 
 mlflow = pytest.importorskip("mlflow", reason="install the [mlflow] or [test] extra")

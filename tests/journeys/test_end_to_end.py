@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from helpers.data import make_classification, make_regression, to_frame
+from helpers.spark import SPARK_MODE
 from pyspark.ml import Pipeline, PipelineModel
 from pyspark.ml.evaluation import (
     BinaryClassificationEvaluator,
@@ -10,7 +12,6 @@ from pyspark.ml.evaluation import (
 )
 from pyspark.ml.feature import VectorAssembler
 
-from conftest import SPARK_MODE, make_classification, make_regression, to_frame
 from sparkensemble import (
     SampledEnsembleClassificationModel,
     SampledEnsembleClassifier,

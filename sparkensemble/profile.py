@@ -1,97 +1,28 @@
-"""Input checks that run on the driver, so bad input fails before any member trains.
+"""The profile job: one aggregate Spark job over the training data, checked on the driver.
 
-Schema checks need no Spark job. Data checks (nulls, label values, vector sizes) run as
-one aggregate job before training, and each error names the column and the fix.
+It runs before any member trains. It counts the rows, checks labels, weights, folds and
+feature vectors for what the schema cannot show (nulls, values, sizes), counts each
+categorical feature's levels and the distinct rows, and refuses bad data with an error
+that names the column and the fix.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Iterable, List, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Dict, Optional, Sequence, Tuple
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import (
-    BooleanType,
-    DataType,
-    DecimalType,
-    FractionalType,
-    IntegralType,
-    NumericType,
-    StringType,
-    StructField,
-    StructType,
-)
+from pyspark.sql.types import DataType, DecimalType, FractionalType, StructField
 
+from sparkensemble.features import FeatureBlocks
 from sparkensemble.tasks import EnsembleTask
+from sparkensemble.tasks.base import LabelStats
 
 # Below this share of distinct rows, repeated rows are spread over members and holdouts.
 # The count is HyperLogLog's, with a 5% standard error: three of them below all-distinct.
 # A table misjudged as repeating pays for one window, and trains the same members.
 DUPLICATE_SHARE = 0.85
-
-
-def input_field(schema: StructType, column: str, param: str) -> StructField:
-    if column not in schema.fieldNames():
-        raise ValueError(
-            f"{param}={column!r} is not a column of the input DataFrame; "
-            f"its columns are {schema.fieldNames()}."
-        )
-    return schema[column]
-
-
-def _check_numeric(data_type: DataType, column: str, param: str, fix: str) -> None:
-    if isinstance(data_type, StringType):
-        raise ValueError(f"{param}={column!r} is a string column; {fix}")
-    if isinstance(data_type, BooleanType):
-        raise ValueError(f"{param}={column!r} is boolean; cast it to double first.")
-    if not isinstance(data_type, NumericType):
-        raise ValueError(
-            f"{param}={column!r} has type {data_type.simpleString()}; it must be numeric."
-        )
-
-
-def check_fit_schema(
-    schema: StructType,
-    label_col: str,
-    weight_col: Optional[str],
-    fold_col: Optional[str],
-    task: EnsembleTask,
-) -> None:
-    """Check the label, weight and fold columns' presence and type, with no Spark job.
-
-    The feature columns are checked where they are read, in :mod:`sparkensemble.features`.
-    """
-    _check_numeric(
-        input_field(schema, label_col, "labelCol").dataType,
-        label_col,
-        "labelCol",
-        task.string_label_fix,
-    )
-    if weight_col:
-        _check_numeric(
-            input_field(schema, weight_col, "weightCol").dataType,
-            weight_col,
-            "weightCol",
-            "weights must be numbers; cast the column to double.",
-        )
-    if fold_col:
-        data_type = input_field(schema, fold_col, "foldCol").dataType
-        if not isinstance(data_type, IntegralType):
-            raise ValueError(
-                f"foldCol={fold_col!r} has type {data_type.simpleString()}; it must be an "
-                f"integer column with values in 0..numMembers-1."
-            )
-
-
-def check_output_columns(schema: StructType, columns: Iterable[str]) -> None:
-    """Refuse to overwrite input columns, as pyspark.ml's own models do."""
-    for column in columns:
-        if column and column in schema.fieldNames():
-            raise ValueError(
-                f"Output column {column!r} already exists in the input DataFrame; "
-                f"drop it or set a different output column name."
-            )
 
 
 def num_classes_from_metadata(field: StructField) -> Optional[int]:
@@ -131,24 +62,26 @@ class TrainingProfile:
 
 def profile_training_data(
     df: DataFrame,
-    features: Column,
+    blocks: FeatureBlocks,
     label_col: str,
     weight_col: Optional[str],
     fold_col: Optional[str],
     num_members: int,
     task: EnsembleTask,
-    categories: Sequence[Column] = (),
     content: Sequence[Column] = (),
 ) -> TrainingProfile:
     """Run one aggregate job over the training data and check what it finds.
 
-    ``categories`` are the categorical features; the same job counts each one's levels,
-    and the distinct rows of ``content`` (HyperLogLog, so the counts do not depend on how
-    the rows are partitioned).
+    The same job counts each categorical feature's levels, and the distinct rows of
+    ``content`` (HyperLogLog, so the counts do not depend on how the rows are
+    partitioned).
     """
+    features = blocks.check
+    categories = blocks.categories()
+    labels = label_aggregates(label_col, df.schema[label_col].dataType)
     aggregates = [
         F.count(F.lit(1)).alias("rows"),
-        *_label_aggregates(label_col, df.schema[label_col].dataType),
+        *[column.alias(name) for name, column in labels.items()],
         F.count_if(features.isNull()).alias("null_features"),
         F.min(F.size(features)).alias("min_size"),
         F.max(F.size(features)).alias("max_size"),
@@ -176,16 +109,23 @@ def profile_training_data(
         distinct = F.approx_count_distinct(F.xxhash64(*content))
         aggregates.append(distinct.alias("distinct_rows"))
     stats = df.select(*aggregates).first().asDict()
-    profile = _check_profile(
-        stats, df.schema[label_col], label_col, weight_col, fold_col, num_members, task
+    label_stats = LabelStats(**{name: stats[name] for name in labels})
+    width = _check_profile(
+        stats, label_stats, df.schema[label_col], label_col, weight_col, fold_col, num_members, task
     )
-    levels = tuple(int(stats[f"levels_{i}"]) for i in range(len(categories)))
-    distinct_rows = int(stats["distinct_rows"]) if content else profile.rows
-    return replace(profile, category_levels=levels, distinct_rows=distinct_rows)
+    rows = stats["rows"]
+    return TrainingProfile(
+        rows=rows,
+        width=width,
+        # With inputCols the vector check sees only the numeric block.
+        num_features=blocks.num_features or stats["max_size"],
+        category_levels=tuple(int(stats[f"levels_{i}"]) for i in range(len(categories))),
+        distinct_rows=int(stats["distinct_rows"]) if content else rows,
+    )
 
 
-def _label_aggregates(label_col: str, label_type: DataType) -> List[Column]:
-    """The label statistics every task checks (see ``tasks.base.LABEL_STATS``)."""
+def label_aggregates(label_col: str, label_type: DataType) -> Dict[str, Column]:
+    """The :class:`~sparkensemble.tasks.base.LabelStats` every task checks, as aggregates."""
     label = F.col(label_col).cast("double")
     if isinstance(label_type, (FractionalType, DecimalType)):
         nan, inf = F.isnan(label), F.abs(label) == F.lit(float("inf"))
@@ -194,25 +134,27 @@ def _label_aggregates(label_col: str, label_type: DataType) -> List[Column]:
     else:
         nan = inf = non_integral = F.lit(False)
         finite = label
-    return [
-        F.count_if(F.col(label_col).isNull()).alias("null_labels"),
-        F.count_if(nan).alias("nan_labels"),
-        F.count_if(inf).alias("inf_labels"),
-        F.count_if(non_integral).alias("non_integral_labels"),
-        F.min(finite).alias("min_label"),
-        F.max(finite).alias("max_label"),
-    ]
+    return {
+        "null_labels": F.count_if(F.col(label_col).isNull()),
+        "nan_labels": F.count_if(nan),
+        "inf_labels": F.count_if(inf),
+        "non_integral_labels": F.count_if(non_integral),
+        "min_label": F.min(finite),
+        "max_label": F.max(finite),
+    }
 
 
 def _check_profile(
     stats: dict,
+    labels: LabelStats,
     label_field: StructField,
     label_col: str,
     weight_col: Optional[str],
     fold_col: Optional[str],
     num_members: int,
     task: EnsembleTask,
-) -> TrainingProfile:
+) -> int:
+    """Refuse what the profile found wrong; return the members' output width."""
     rows = stats["rows"]
     if rows == 0:
         raise ValueError("The training DataFrame is empty; there is nothing to fit.")
@@ -221,9 +163,9 @@ def _check_profile(
             f"The training DataFrame has {rows} rows, fewer than numMembers={num_members}; "
             f"lower numMembers or add data."
         )
-    if stats["null_labels"]:
+    if labels.null_labels:
         raise ValueError(
-            f"labelCol={label_col!r} has {stats['null_labels']} null values; drop or fill them."
+            f"labelCol={label_col!r} has {labels.null_labels} null values; drop or fill them."
         )
     if stats["null_features"]:
         raise ValueError(
@@ -238,8 +180,7 @@ def _check_profile(
         _check_weights(stats, weight_col)
     if fold_col:
         _check_folds(stats, fold_col, num_members)
-    width = task.check_labels(stats, label_col, num_classes_from_metadata(label_field))
-    return TrainingProfile(rows=rows, width=width, num_features=stats["max_size"])
+    return task.check_labels(labels, label_col, num_classes_from_metadata(label_field))
 
 
 def _check_weights(stats: dict, weight_col: str) -> None:

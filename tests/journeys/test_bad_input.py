@@ -19,12 +19,13 @@ from typing import Any, Callable, Tuple, Type, Union
 
 import numpy as np
 import pytest
+from helpers.data import files_under, make_classification, to_frame
+from helpers.spark import no_spark_jobs
 from py4j.protocol import Py4JJavaError
 from pyspark.errors import PySparkException
 from pyspark.ml.linalg import Vectors
 from pyspark.sql import functions as F
 
-from conftest import files_under, make_classification, no_spark_jobs, to_frame
 from sparkensemble import (
     SampledEnsembleClassificationModel,
     SampledEnsembleClassifier,
@@ -215,6 +216,9 @@ PARAMS = (
             ("iterations", 0, r"'iterations'.*>= 1", ValueError),
             ("learningRate", 0.0, r"'learningRate'.*> 0", ValueError),
             ("maxRowsPerMember", 0, r"'maxRowsPerMember'.*>= 1", ValueError),
+            ("stackerMaxRows", 99, r"'stackerMaxRows'.*>= 100. Got 99", ValueError),
+            ("depth", 0, r"'depth'.*>= 1. Got 0", ValueError),
+            ("l2LeafReg", -1.0, r"'l2LeafReg'.*> 0", ValueError),
             ("catboostParams", {"thread_count": 2}, r"spark.task.cpus", ValueError),
             ("catboostParams", {"random_seed": 2}, r"seed Param", ValueError),
             ("catboostParams", {"depth": 2}, r"depth Param", ValueError),
@@ -235,7 +239,6 @@ PARAMS = (
                 r"'combiner'.*\['mean', 'median', 'geometric', 'stacked'\]. Got 'max'",
             ),
             ("lossFunction", "Logloss", r"regression loss among \['RMSE', 'MAE'.*Got 'Logloss'"),
-            ("lossFunction", "Quantile:alpha=2", r"lossFunction='Quantile:alpha=2' is not valid"),
             ("catboostParams", {"loss_function": "MAE"}, r"use the lossFunction Param"),
         ]
     ]
@@ -258,6 +261,20 @@ PARAMS = (
 )
 
 FIT_SCHEMA = [
+    Case(
+        "fit",
+        "regressor lossFunction with a bad parameter",
+        lambda c: SampledEnsembleRegressor(lossFunction="Quantile:alpha=2", **SMALL).fit(c.df),
+        r"lossFunction='Quantile:alpha=2' is not valid",
+        before_jobs=True,
+    ),
+    Case(
+        "fit",
+        "catboostParams key CatBoost does not know",
+        lambda c: fit(c.df, catboostParams={"no_such_option": 1}),
+        r"catboostParams has a key CatBoost does not know",
+        before_jobs=True,
+    ),
     Case(
         "fit",
         "missing label",
@@ -635,9 +652,30 @@ def context(spark, binary_df, fitted, tmp_path):
     return Context(spark, binary_df, cities, model, city_model, other, regression, tmp_path)
 
 
-def test_the_catalogue_covers_every_stage_with_20_cases_or_more():
+def checked_params(estimator_class) -> dict:
+    """The estimator's Params whose converter is one of the library's own checks."""
+    return {
+        param.name: param.typeConverter
+        for param in estimator_class().params
+        if getattr(param.typeConverter, "__module__", "") == "sparkensemble.param_checks"
+    }
+
+
+def params_cases(prefix: str) -> set:
+    names = [case.name for case in CASES if case.stage == "params" and case.name.startswith(prefix)]
+    return {name[len(prefix) :].split("=")[0] for name in names}
+
+
+def test_the_catalogue_covers_every_stage_and_every_param_the_library_checks():
     assert {case.stage for case in CASES} == {"params", "fit", "transform", "save", "load"}
-    assert len(CASES) >= 20
+    classifier, regressor = (
+        checked_params(SampledEnsembleClassifier),
+        checked_params(SampledEnsembleRegressor),
+    )
+    assert set(classifier) - params_cases("") == set()
+    # A regressor Param with the classifier's own check is covered by the classifier's case.
+    own = {name for name, check in regressor.items() if classifier.get(name) is not check}
+    assert own and own - params_cases("regressor ") == set()
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case.stage}: {case.name}")

@@ -10,10 +10,10 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
-from conftest import make_classification, to_frame  # noqa: E402
+from helpers.data import make_classification, to_frame  # noqa: E402
 from sparkensemble import SampledEnsembleClassifier  # noqa: E402
 
 

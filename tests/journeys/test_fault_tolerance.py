@@ -4,7 +4,7 @@ Losing a whole standalone worker is tested in test_standalone_cluster.py, on its
 """
 
 import pytest
-from processes import SLOW_FIT, fit_in_a_child, kill_a_training_worker
+from helpers.processes import SLOW_FIT, fit_in_a_child, kill_a_training_worker
 
 
 @pytest.mark.slow

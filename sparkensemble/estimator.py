@@ -1,6 +1,9 @@
-"""The estimator and model core every task shares: fit flow, training, scoring, persistence.
+"""The estimator core every task shares: the fit flow, read as one straight line.
 
-Spark glue only. What differs between tasks comes from the class attribute ``_task``
+Check the Params and the input's schema, profile the data (one job), hash the rows,
+train the members (one job), score the stacker's rows when it needs them (one job), and
+build the model with all it holds in one call. Each step is a function of the module
+named for it. What differs between tasks comes from the class attribute ``_task``
 (:mod:`sparkensemble.tasks`); the public classes in ``classifier.py`` and
 ``regressor.py`` add only their Params and output columns.
 """
@@ -9,38 +12,33 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from dataclasses import replace
-from typing import Any, ClassVar, Dict, Iterator, List, Sequence, Tuple, TypeVar
+from typing import Any, ClassVar, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
-import numpy as np
 from pyspark.ml.param import Param
 from pyspark.sql import DataFrame
 
+from sparkensemble.assignment import presample_threshold
 from sparkensemble.encoding import CategoricalEncoding, choose_encoding
-from sparkensemble.features import category_kinds, feature_blocks
-from sparkensemble.members import MemberSettings, derive_member_seeds, presample_threshold
+from sparkensemble.features import feature_blocks
+from sparkensemble.members import MemberSettings, derive_member_seeds
 from sparkensemble.model import _SampledEnsembleModel
+from sparkensemble.model_state import EnsembleState
+from sparkensemble.out_of_fold import out_of_fold_outputs
 from sparkensemble.params import _SampledEnsembleParams
-from sparkensemble.persistence import ParamsReader, SafeWriter
+from sparkensemble.persistence import ParamsWritable
+from sparkensemble.profile import TrainingProfile, profile_training_data
+from sparkensemble.rows import hashed_rows, row_content
+from sparkensemble.schema import category_kinds, check_feature_columns, check_fit_schema
 from sparkensemble.tasks import EnsembleTask
-from sparkensemble.training import (
-    hashed_rows,
-    member_frame,
-    out_of_fold_predictions,
-    presampled,
-    raise_member_errors,
-    row_content,
-    train_members,
-)
+from sparkensemble.training import train_members
 from sparkensemble.tuning import SharedFitIterator
-from sparkensemble.validation import TrainingProfile, check_fit_schema, profile_training_data
 
 logger = logging.getLogger(__name__)
 
 E = TypeVar("E", bound="_SampledEnsembleEstimator")
 
 
-class _SampledEnsembleEstimator(_SampledEnsembleParams):
+class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleParams):
     """Fit flow for every task: validate, assign rows to members, train, assemble."""
 
     _task: ClassVar[EnsembleTask]
@@ -149,28 +147,9 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
         """
         return SharedFitIterator(self.copy(), dataset, paramMaps)
 
-    def write(self) -> SafeWriter:
-        """An MLWriter that saves this estimator's Params as JSON metadata, with no pickle.
-
-        Returns
-        -------
-        SafeWriter
-            The writer; ``estimator.save(path)`` is ``estimator.write().save(path)``.
-        """
-        return SafeWriter(self)
-
-    @classmethod
-    def read(cls) -> ParamsReader:
-        """An MLReader for estimators saved with :meth:`write`; ``load(path)`` uses it.
-
-        Returns
-        -------
-        ParamsReader
-            The reader; call ``.load(path)`` on it.
-        """
-        return ParamsReader(cls)
-
-    def _check_param_combination(self) -> None:
+    def _validate_params(self) -> None:
+        """Check, on the driver before any Spark job, what the converters leave to fit:
+        combinations of Params, and what CatBoost itself must accept."""
         if self.getCombiner() == "stacked" and importlib.util.find_spec("sklearn") is None:
             raise ImportError(
                 "combiner='stacked' fits its stacker with scikit-learn, which is not installed; "
@@ -181,6 +160,7 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
                 f"foldCol={self.getFoldCol()!r} assigns rows to folds, but "
                 f"strategy={self.getStrategy()!r}; use strategy='fold' or unset foldCol."
             )
+        self._task.check_catboost_kwargs(self._catboost_kwargs())
 
     def _num_members(self, dataset: DataFrame) -> int:
         """numMembers, or with strategy='partition' and numMembers unset, one per partition.
@@ -212,31 +192,28 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
         return self.getNumMembers()
 
     def _fit(self, dataset: DataFrame) -> _SampledEnsembleModel:
-        self._check_param_combination()
-        task = self._task
+        # 1. Params and schema, with no Spark job.
+        self._validate_params()
+        num_members = self._num_members(dataset)
+        task, label_col = self._task, self.getLabelCol()
         weight_col = self.getOrDefault(self.weightCol) if self.isDefined(self.weightCol) else None
         fold_col = self.getFoldCol() if self.isDefined(self.foldCol) else None
-        blocks = feature_blocks(self, dataset.schema)
-        check_fit_schema(dataset.schema, self.getLabelCol(), weight_col, fold_col, task)
-        num_members = self._num_members(dataset)
+        input_cols = self.getInputCols() if self.isDefined(self.inputCols) else None
+        schema = dataset.schema
+        check_feature_columns(schema, self.getFeaturesCol(), input_cols, self.getCategoricalCols())
+        check_fit_schema(schema, label_col, weight_col, fold_col, task)
+        kinds = category_kinds(schema, self.getCategoricalCols())
+        blocks = feature_blocks(self, schema)
         if not dataset.storageLevel.useMemory and not dataset.storageLevel.useDisk:
             logger.warning(
                 "The input DataFrame is not directly cached: fit reads it twice (once to check "
                 "it, once to train), which is slow if its source is not cached either."
             )
+        # 2. The profile job, then what it decides: the encoding, the sampling, the spread.
+        content = row_content(blocks, label_col, weight_col)
         profile = profile_training_data(
-            dataset,
-            blocks.check,
-            self.getLabelCol(),
-            weight_col,
-            fold_col,
-            num_members,
-            task,
-            blocks.categories(),
-            row_content(blocks, self.getLabelCol(), weight_col),
+            dataset, blocks, label_col, weight_col, fold_col, num_members, task, content
         )
-        if self.isDefined(self.inputCols):
-            profile = replace(profile, num_features=len(self.getInputCols()))
         encoding = choose_encoding(
             blocks.categorical_names,
             blocks.categorical_positions,
@@ -245,88 +222,69 @@ class _SampledEnsembleEstimator(_SampledEnsembleParams):
         )
         if encoding.columns:
             logger.info("Categorical encoding: %s", encoding.describe())
+        settings = self._member_settings(profile, encoding)
+        presample = self._presample(profile, num_members)
         # With strategy="partition" rows stay in their partitions, so no window moves them.
         spread = profile.has_duplicates and self.getStrategy() == "fold"
-        rows = hashed_rows(
-            dataset, blocks, self.getLabelCol(), weight_col, fold_col, self.getSeed(), spread
+        # 3. Rows, members, and the stacker's rows.
+        rows = hashed_rows(dataset, blocks, label_col, weight_col, fold_col, self.getSeed(), spread)
+        members = train_members(
+            rows,
+            self.getStrategy(),
+            derive_member_seeds(self.getSeed(), num_members),
+            settings,
+            has_weight=weight_col is not None,
+            max_rows=self.getMaxRowsPerMember(),
+            presample=presample,
         )
-        model = self._train(rows, profile, encoding, weight_col is not None, num_members)
-        model._category_kinds = category_kinds(dataset.schema, self.getCategoricalCols())
+        stacker = None
         if self.getCombiner() == "stacked":
-            model._stacker = self._fit_stacker(rows, model, profile, weight_col is not None)
+            outputs, labels, weights = out_of_fold_outputs(
+                rows,
+                list(members["model"]),
+                task,
+                profile.width,
+                self.getValidationFraction(),
+                self.getStackerMaxRows(),
+                profile.rows,
+                weight_col is not None,
+                [column.position for column in encoding.columns],
+            )
+            stacker = task.fit_stacker(outputs, labels, profile.width, weights)
+        # 4. The model, with everything it holds, in one call.
+        state = EnsembleState.fitted(
+            members,
+            task,
+            width=int(profile.width),
+            num_features=int(profile.num_features),
+            encoding=encoding,
+            category_kinds=kinds,
+            stacker=stacker,
+        )
+        model = self._model_class._fitted(state)
         self._copyValues(model)
         return model._set(numMembers=num_members)
 
-    def _train(
-        self,
-        rows: DataFrame,
-        profile: TrainingProfile,
-        encoding: CategoricalEncoding,
-        has_weight: bool,
-        num_members: int,
-    ) -> _SampledEnsembleModel:
-        strategy = self.getStrategy()
-        categorical_positions = [column.position for column in encoding.columns]
-        seeds = derive_member_seeds(self.getSeed(), num_members)
-        settings = MemberSettings(
+    def _presample(self, profile: TrainingProfile, num_members: int) -> Optional[Tuple[int, int]]:
+        """``(threshold, rows)`` when Spark can drop rows no capped member keeps, else None.
+
+        Only fold members' sizes are known from the profile, so only they presample.
+        """
+        if self.getStrategy() != "fold" or self.isDefined(self.foldCol):
+            return None
+        threshold = presample_threshold(profile.rows, num_members, self.getMaxRowsPerMember())
+        return None if threshold is None else (threshold, profile.rows)
+
+    def _member_settings(
+        self, profile: TrainingProfile, encoding: CategoricalEncoding
+    ) -> MemberSettings:
+        """What every member trains with; each task fills in its member's own seed."""
+        return MemberSettings(
             width=profile.width,
             seed=0,  # replaced by each member's own seed in its task
             validation_fraction=self.getValidationFraction(),
             early_stopping_rounds=self.getEarlyStoppingRounds(),
             catboost_kwargs={**self._catboost_kwargs(), **encoding.catboost_params},
-            categorical_positions=tuple(categorical_positions),
+            categorical_positions=tuple(column.position for column in encoding.columns),
             task=self._task.name,
-        )
-        # Fold members' sizes are known from the profile; only there can Spark sample first.
-        threshold = None
-        if strategy == "fold" and not self.isDefined(self.foldCol):
-            threshold = presample_threshold(profile.rows, num_members, self.getMaxRowsPerMember())
-        layout = member_frame(presampled(rows, threshold), strategy, num_members)
-        results = train_members(
-            layout, seeds, settings, has_weight=has_weight, max_rows=self.getMaxRowsPerMember()
-        )
-        raise_member_errors(
-            results, num_members, strategy, profile.rows if threshold is not None else None
-        )
-        results["seed"] = [seeds[m] for m in results["member"]]
-        return self._model_class._from_members(
-            results, profile.width, profile.num_features, encoding
-        )
-
-    def _fit_stacker(
-        self,
-        rows: DataFrame,
-        model: _SampledEnsembleModel,
-        profile: TrainingProfile,
-        has_weight: bool,
-    ) -> Any:
-        fraction = self.getValidationFraction()
-        max_rows = self.getStackerMaxRows()
-        # Oversample a little, then keep the rows with the smallest hashes: a bound that is
-        # exact and the same on every run.
-        sample = min(1.0, 1.2 * max_rows / max(1.0, profile.rows * fraction))
-        oof = out_of_fold_predictions(
-            rows,
-            model.members,
-            self._task,
-            profile.width,
-            fraction,
-            sample,
-            has_weight,
-            model._categorical_positions,
-        )
-        if oof.empty:
-            raise ValueError(
-                "combiner='stacked' found no holdout rows to fit the stacker on; "
-                "raise validationFraction."
-            )
-        oof = oof.sort_values("row_hash", kind="stable").head(max_rows)
-        outputs = np.stack(oof["outputs"].to_numpy()).reshape(
-            len(oof), len(model.members), profile.width
-        )
-        return self._task.fit_stacker(
-            outputs.transpose(1, 0, 2),
-            oof["label"].to_numpy(),
-            profile.width,
-            oof["weight"].to_numpy() if has_weight else None,
         )

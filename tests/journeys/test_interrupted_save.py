@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
-from sparkensemble.scoring import ensemble_key
+from sparkensemble.member_cache import ensemble_key
 
-HERE = Path(__file__).parent
+HELPERS = Path(__file__).parents[1] / "helpers"
 LOUD = r"incomplete or corrupted|interrupted save"
 
 
@@ -33,7 +33,7 @@ def _kill_during_a_save(path: str, fraction: float):
     """Kill the saving process ``fraction`` of a typical save after a save began."""
     env = {**os.environ, "SAVE_PATH": path, "PYSPARK_PYTHON": sys.executable}
     process = subprocess.Popen(
-        [sys.executable, str(HERE / "save_in_a_loop.py")],
+        [sys.executable, str(HELPERS / "save_in_a_loop.py")],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

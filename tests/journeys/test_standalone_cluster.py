@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from fit_and_digest import member_digests
-from processes import SLOW_FIT, descendants, fit_in_a_child, training_workers
-from standalone import standalone_cluster
+from helpers.fit_and_digest import member_digests
+from helpers.processes import SLOW_FIT, descendants, fit_in_a_child, training_workers
+from helpers.spark import run_end_to_end_module
+from helpers.standalone import standalone_cluster
 
-from conftest import run_end_to_end_module
-
-HERE = Path(__file__).parent
+HELPERS = Path(__file__).parents[1] / "helpers"
+ROOT = Path(__file__).parents[2]
 # Fit, transform, save and load with both strategies; the rest of test_end_to_end.py
 # runs in the main, classic session.
 CORE_JOURNEY = "test_fit_transform_evaluate_save_and_load"
@@ -23,7 +23,7 @@ CORE_JOURNEY = "test_fit_transform_evaluate_save_and_load"
 def run(args, env, timeout=900):
     result = subprocess.run(
         args,
-        cwd=HERE.parent,
+        cwd=ROOT,
         env={**os.environ, **env},
         capture_output=True,
         text=True,
@@ -54,7 +54,7 @@ def test_end_to_end_module_passes_on_the_standalone_cluster(cluster, tmp_path):
 
 @pytest.mark.slow
 def test_members_are_identical_on_the_cluster_and_in_local_mode(spark, cluster):
-    script = str(HERE / "fit_and_digest.py")
+    script = str(HELPERS / "fit_and_digest.py")
 
     def digests(master, partitions):
         out = run([sys.executable, script], {"MASTER": master, "PARTITIONS": partitions})

@@ -9,14 +9,14 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 from pyspark.sql import SparkSession  # noqa: E402
 
-from conftest import make_classification, to_frame  # noqa: E402
+from helpers.data import make_classification, to_frame  # noqa: E402
 from sparkensemble import SampledEnsembleClassifier  # noqa: E402
-from sparkensemble.scorer import ensemble_key  # noqa: E402
+from sparkensemble.member_cache import ensemble_key  # noqa: E402
 
 path = os.environ["SAVE_PATH"]
 spark = (

@@ -4,11 +4,12 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from helpers.data import make_classification, make_regression, to_frame
+from helpers.spark import no_spark_jobs
 from pyspark.ml.functions import vector_to_array
 from pyspark.ml.linalg import Vectors
 from pyspark.sql import functions as F
 
-from conftest import make_classification, make_regression, no_spark_jobs, to_frame
 from sparkensemble import SampledEnsembleClassifier, SampledEnsembleRegressor
 from sparkensemble.merging import raw_scores
 from sparkensemble.stacking import WeightChoice
@@ -34,8 +35,8 @@ def binary(spark):
     # which no single model scores. These tests merge the logistic regression it learned,
     # as a stacker that keeps its learned weights (or was saved before the choice) applies.
     assert model.stackerChoice["weights"] == "equal"
-    model._stacker = replace(model._stacker, choice=WeightChoice())
-    return df, model
+    learned = replace(model._state.stacker, choice=WeightChoice())
+    return df, model._with_state(replace(model._state, stacker=learned))
 
 
 @pytest.mark.parametrize("combiner", ["geometric", "stacked"])

@@ -2,8 +2,7 @@
 
 import pyspark
 import pytest
-
-from conftest import run_end_to_end_module
+from helpers.spark import run_end_to_end_module
 
 
 @pytest.mark.slow
