@@ -20,14 +20,12 @@ from typing import Callable, Dict, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from sparkensemble.stacking import (
-    EQUAL,
-    LEARNED,
     LinearStacker,
     Stacker,
-    WeightChoice,
     fit_linear_stacker,
     fit_logistic_stacker,
 )
+from sparkensemble.weight_choice import EQUAL, LEARNED, WeightChoice
 
 FOLDS = 5
 # How many standard errors of the paired difference the learned weights must win by.

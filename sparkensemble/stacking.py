@@ -12,58 +12,17 @@ The fitted state is only numbers, persisted as JSON.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
 from sparkensemble.combiners import binary_margins, softmax
+from sparkensemble.weight_choice import EQUAL, WeightChoice
 
 # Probabilities are clipped before taking logs, so a member that is certain does not give
 # the stacker an infinite feature.
 _EPSILON = 1e-6
-
-LEARNED = "learned"
-EQUAL = "equal"
-
-
-@dataclass(frozen=True)
-class WeightChoice:
-    """Which weights a stacker applies, and the cross-validation that chose them.
-
-    ``weights`` is ``"learned"`` (the fitted stacker) or ``"equal"`` (the ``mean``
-    combiner). ``learned`` and ``equal`` hold each one's scores on the held-out folds, by
-    name: ``squaredError`` for a regressor; ``logLoss``, ``accuracy`` and ``auc`` for a
-    classifier. ``standardError`` is that of the mean per-row loss difference. ``folds``
-    is 0 when no cross-validation ran.
-    """
-
-    weights: str = LEARNED
-    folds: int = 0
-    learned: Mapping[str, float] = field(default_factory=dict)
-    equal: Mapping[str, float] = field(default_factory=dict)
-    standard_error: Optional[float] = None
-
-    def to_json(self) -> Dict[str, Any]:
-        return {
-            "weights": self.weights,
-            "folds": self.folds,
-            "learned": dict(self.learned),
-            "equal": dict(self.equal),
-            "standardError": self.standard_error,
-        }
-
-    @classmethod
-    def from_json(cls, data: Optional[Dict[str, Any]]) -> WeightChoice:
-        if not data:  # a stacker saved without a choice applies its learned weights
-            return cls()
-        return cls(
-            weights=str(data["weights"]),
-            folds=int(data["folds"]),
-            learned={k: float(v) for k, v in data.get("learned", {}).items()},
-            equal={k: float(v) for k, v in data.get("equal", {}).items()},
-            standard_error=data.get("standardError"),
-        )
 
 
 def stacker_features(member_proba: np.ndarray) -> np.ndarray:

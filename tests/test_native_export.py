@@ -12,7 +12,7 @@ from pyspark.sql import functions as F
 
 from sparkensemble import SampledEnsembleClassifier, SampledEnsembleRegressor
 from sparkensemble.merging import raw_scores
-from sparkensemble.stacking import WeightChoice
+from sparkensemble.weight_choice import WeightChoice
 
 SMALL = {"iterations": 25, "depth": 3, "seed": 17}
 

@@ -14,8 +14,9 @@ from sparkensemble.stacker_choice import (
     keeps_learned,
     paired_gain,
 )
-from sparkensemble.stacking import LinearStacker, Stacker, WeightChoice
+from sparkensemble.stacking import LinearStacker, Stacker
 from sparkensemble.tasks import CLASSIFICATION, REGRESSION
+from sparkensemble.weight_choice import WeightChoice
 
 
 def regression_members(rows, noise, seed):

@@ -22,7 +22,7 @@ from sparkensemble.combiners import (
 )
 from sparkensemble.errors import MemberDataError
 from sparkensemble.stacker_choice import choose_stacker
-from sparkensemble.stacking import LEARNED, Stacker
+from sparkensemble.stacking import Stacker
 from sparkensemble.tasks.base import (
     Blend,
     EnsembleTask,
@@ -32,6 +32,7 @@ from sparkensemble.tasks.base import (
     split_fields,
     vector_fields,
 )
+from sparkensemble.weight_choice import LEARNED
 
 
 class ClassificationTask(EnsembleTask):
