@@ -50,6 +50,7 @@ TINY = {
     "frontier.py": ["--rows", "3000", "--quick", "--datasets", "blog"],
     "categorical_frontier.py": ["--rows", "3000", "--quick", "--tables", "flights", "military"],
     "regression_frontier.py": ["--rows", "3000", "--quick"],
+    "default_seed_spread.py": ["--rows", "3000", "--seeds", "1", "2", "--tables", "diamonds"],
     "fit_fixed_cost.py": ["--rows", "2000", "--iterations", "5", "--fits", "1"],
     "capped_scaling.py": [
         "--rows",

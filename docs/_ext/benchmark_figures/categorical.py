@@ -19,6 +19,7 @@ from benchmark_figures.registry import figures
 
 TABLES = ("flights", "diamonds", "military")
 CATBOOST_ENCODING = {"one_hot_max_size": 2, "max_ctr_complexity": 4}
+ONE_LEAF_STEP = {"leaf_estimation_iterations": 1}
 
 
 def ensemble_point(
@@ -63,7 +64,19 @@ def table_figures(part: Dict[str, Any], slots: int) -> Dict[str, str]:
         central_auc=num(central["auc"], 4),
         defaults_below_central=diff(central["auc"], ours["auc"], 4),
         test_rows=f"{part['test_rows']:,}",
-        levels=", ".join(f"{c} {n:,}" for c, n in part["categorical_levels"].items()),
+        column_levels=", ".join(f"{c} {n:,}" for c, n in part["categorical_levels"].items()),
+    )
+    one_step = next(
+        p
+        for p in points
+        if p["system"] == "sparkensemble"
+        and p["iterations"] == 300
+        and p.get("catboostParams") == ONE_LEAF_STEP
+    )
+    result.update(
+        one_leaf_step_setting=ensemble_setting(one_step),
+        one_leaf_step_speedup=div(ours["fit_seconds"], one_step["fit_seconds"], 1),
+        one_leaf_step_auc_change=diff(one_step["auc"], ours["auc"], 4),
     )
     for iterations in (300, 1000):
         automatic = ensemble_point(points, iterations)
@@ -187,5 +200,51 @@ def categorical(data: Dict[str, Any]) -> Dict[str, str]:
         for i in (300, 1000)
     ]
     result["encoding_speedup_range"] = span(speedups, 1)
+    changes = [
+        exact(ensemble_point(data[n]["points"], i)["auc"])
+        - exact(ensemble_point(data[n]["points"], i, CATBOOST_ENCODING)["auc"])
+        for n in TABLES
+        for i in (300, 1000)
+    ]
+    result["encoding_lowest_auc_change"] = num(min(changes), 4)
+    result["encoding_highest_auc_change"] = num(max(changes), 4)
     result["overhead_range"] = overhead_range(data)
+    return result
+
+
+@figures("benchmarks/results/default_seed_spread.json", "seed_spread")
+def seed_spread(data: Dict[str, Any]) -> Dict[str, str]:
+    """The defaults' test AUC over several seeds, per system and table."""
+    systems = {
+        "ours": "sparkensemble",
+        "ordered": "sparkensemble, has_time",
+        "peer": "xgboost.spark",
+    }
+    result = {"machine": machine(data), "seeds": str(len(data["seeds"]))}
+    rows = []
+    for name in TABLES:
+        for key, system in systems.items():
+            part = data[name][system]
+            result[f"{name}_{key}_range"] = span([part["lowest_auc"], part["highest_auc"]], 4)
+            result[f"{name}_{key}_mean"] = num(part["mean_auc"], 4)
+            seconds = [f["fit_seconds"] for f in part["fits"]]
+            result[f"{name}_{key}_seconds"] = span(seconds, 1)
+            rows.append(
+                [
+                    name,
+                    system,
+                    result[f"{name}_{key}_range"],
+                    result[f"{name}_{key}_mean"],
+                    span(seconds, 1),
+                ]
+            )
+        ours, ordered = data[name]["sparkensemble"], data[name]["sparkensemble, has_time"]
+        mean_seconds = [
+            sum(f["fit_seconds"] for f in part["fits"]) / len(part["fits"])
+            for part in (ours, ordered)
+        ]
+        result[f"{name}_ordered_speedup"] = div(mean_seconds[0], mean_seconds[1], 1)
+        result[f"{name}_ordered_auc_cost"] = diff(ours["mean_auc"], ordered["mean_auc"], 4)
+    header = ["table", "system", "test AUC", "mean", "fit s"]
+    result["table"] = table(header, "llrrr", rows)
     return result
