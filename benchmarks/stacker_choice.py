@@ -54,7 +54,7 @@ def scores(model, test, task):
 
 def one_fit(spark, train, test, task, fraction, args):
     from sparkensemble import SampledEnsembleClassifier, SampledEnsembleRegressor
-    from sparkensemble.stacking import WeightChoice
+    from sparkensemble.weight_choice import WeightChoice
 
     estimator = SampledEnsembleRegressor if task == "regression" else SampledEnsembleClassifier
     columns = [c for c in train.columns if c != "label"]
@@ -67,14 +67,14 @@ def one_fit(spark, train, test, task, fraction, args):
         validationFraction=fraction,
     ).fit(train)
     result = {
-        "stacker_rows": model._stacker.training_rows,
+        "stacker_rows": model._state.stacker.training_rows,
         "chosen": model.stackerChoice["weights"],
         "stacked": scores(model, test, task),
         "mean": scores(model.copy().setCombiner("mean"), test, task),
     }
     # The same model with its learned weights forced: what the choice avoided or kept.
-    learned = model.copy()
-    learned._stacker = replace(model._stacker, choice=WeightChoice())
+    forced = replace(model._state.stacker, choice=WeightChoice())
+    learned = model._with_state(replace(model._state, stacker=forced))
     result["learned_only"] = scores(learned, test, task)
     if task == "regression":
         result["stacked_over_mean"] = round(result["stacked"]["rmse"] / result["mean"]["rmse"], 4)
