@@ -211,6 +211,14 @@ class SampledEnsembleClassifier(
     validationFraction : float, default=0.1
         Fraction of each member's rows held out, by row hash, for early stopping, the
         member's holdout metrics and the stacker's training rows; in ``(0, 1)``.
+    validationIndicatorCol : str, optional
+        Boolean column, true on rows to validate on instead of the hash holdout: no
+        member trains on them, every member early-stops and is measured on the same
+        ones (at most ``validationMaxRows``), and the stacker fits on them.
+        ``validationFraction`` is then unused.
+    validationMaxRows : int, default=100_000
+        The most flagged rows used, ``>= 1``: those with the smallest row hashes. Every
+        member's task holds them in memory.
     earlyStoppingRounds : int, default=100
         Stop a member after this many iterations without improvement on its holdout,
         ``>= 0``. With 0 a member trains every iteration, then keeps its best one.
@@ -282,6 +290,8 @@ class SampledEnsembleClassifier(
         combiner: str = "mean",
         thresholds: Optional[List[float]] = None,
         validationFraction: float = 0.1,
+        validationIndicatorCol: Optional[str] = None,
+        validationMaxRows: int = 100_000,
         earlyStoppingRounds: int = 100,
         maxRowsPerMember: int = 1_000_000,
         stackerMaxRows: int = 100_000,
@@ -314,6 +324,8 @@ class SampledEnsembleClassifier(
         combiner: str = "mean",
         thresholds: Optional[List[float]] = None,
         validationFraction: float = 0.1,
+        validationIndicatorCol: Optional[str] = None,
+        validationMaxRows: int = 100_000,
         earlyStoppingRounds: int = 100,
         maxRowsPerMember: int = 1_000_000,
         stackerMaxRows: int = 100_000,

@@ -20,25 +20,27 @@ from pyspark.sql import DataFrame
 from sparkensemble.assignment import presample_threshold
 from sparkensemble.encoding import CategoricalEncoding, choose_encoding
 from sparkensemble.features import feature_blocks
-from sparkensemble.members import MemberSettings, derive_member_seeds
+from sparkensemble.members import MemberSettings, ValidationRows, derive_member_seeds
 from sparkensemble.model import _SampledEnsembleModel
 from sparkensemble.model_state import EnsembleState
-from sparkensemble.out_of_fold import out_of_fold_outputs
+from sparkensemble.out_of_fold import out_of_fold_outputs, validation_outputs
 from sparkensemble.params import _SampledEnsembleParams
 from sparkensemble.persistence import ParamsWritable
 from sparkensemble.profile import TrainingProfile, profile_training_data
 from sparkensemble.rows import hashed_rows, row_content
 from sparkensemble.schema import category_kinds, check_feature_columns, check_fit_schema
+from sparkensemble.setters import _SampledEnsembleSetters
 from sparkensemble.tasks import EnsembleTask
 from sparkensemble.training import train_members
 from sparkensemble.tuning import SharedFitIterator
+from sparkensemble.validation_rows import split_validation
 
 logger = logging.getLogger(__name__)
 
 E = TypeVar("E", bound="_SampledEnsembleEstimator")
 
 
-class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleParams):
+class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _SampledEnsembleParams):
     """Fit flow for every task: validate, assign rows to members, train, assemble."""
 
     _task: ClassVar[EnsembleTask]
@@ -51,78 +53,6 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleParams):
     def _set_given(self: E, params: Dict[str, Any]) -> E:
         """Set the Params given by keyword; None, the signatures' default, leaves one as it is."""
         return self._set(**{name: value for name, value in params.items() if value is not None})
-
-    def setWeightCol(self: E, value: str) -> E:
-        """Sets the value of :py:attr:`weightCol`."""
-        return self._set(weightCol=value)
-
-    def setInputCols(self: E, value: List[str]) -> E:
-        """Sets the value of :py:attr:`inputCols`."""
-        return self._set(inputCols=value)
-
-    def setCategoricalCols(self: E, value: List[str]) -> E:
-        """Sets the value of :py:attr:`categoricalCols`."""
-        return self._set(categoricalCols=value)
-
-    def setNumMembers(self: E, value: int) -> E:
-        """Sets the value of :py:attr:`numMembers`."""
-        return self._set(numMembers=value)
-
-    def setStrategy(self: E, value: str) -> E:
-        """Sets the value of :py:attr:`strategy`."""
-        return self._set(strategy=value)
-
-    def setFoldCol(self: E, value: str) -> E:
-        """Sets the value of :py:attr:`foldCol`."""
-        return self._set(foldCol=value)
-
-    def setCombiner(self: E, value: str) -> E:
-        """Sets the value of :py:attr:`combiner`."""
-        return self._set(combiner=value)
-
-    def setValidationFraction(self: E, value: float) -> E:
-        """Sets the value of :py:attr:`validationFraction`."""
-        return self._set(validationFraction=value)
-
-    def setEarlyStoppingRounds(self: E, value: int) -> E:
-        """Sets the value of :py:attr:`earlyStoppingRounds`."""
-        return self._set(earlyStoppingRounds=value)
-
-    def setMaxRowsPerMember(self: E, value: int) -> E:
-        """Sets the value of :py:attr:`maxRowsPerMember`."""
-        return self._set(maxRowsPerMember=value)
-
-    def setStackerMaxRows(self: E, value: int) -> E:
-        """Sets the value of :py:attr:`stackerMaxRows`."""
-        return self._set(stackerMaxRows=value)
-
-    def setIterations(self: E, value: int) -> E:
-        """Sets the value of :py:attr:`iterations`."""
-        return self._set(iterations=value)
-
-    def setDepth(self: E, value: int) -> E:
-        """Sets the value of :py:attr:`depth`."""
-        return self._set(depth=value)
-
-    def setLearningRate(self: E, value: float) -> E:
-        """Sets the value of :py:attr:`learningRate`."""
-        return self._set(learningRate=value)
-
-    def setL2LeafReg(self: E, value: float) -> E:
-        """Sets the value of :py:attr:`l2LeafReg`."""
-        return self._set(l2LeafReg=value)
-
-    def setCatboostParams(self: E, value: Dict[str, Any]) -> E:
-        """Sets the value of :py:attr:`catboostParams`."""
-        return self._set(catboostParams=value)
-
-    def setContributionsCol(self: E, value: str) -> E:
-        """Sets the value of :py:attr:`contributionsCol`."""
-        return self._set(contributionsCol=value)
-
-    def setSeed(self: E, value: int) -> E:
-        """Sets the value of :py:attr:`seed`."""
-        return self._set(seed=value)
 
     def fitMultiple(
         self, dataset: DataFrame, paramMaps: Sequence[Dict[Param, Any]]
@@ -199,9 +129,10 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleParams):
         weight_col = self.getOrDefault(self.weightCol) if self.isDefined(self.weightCol) else None
         fold_col = self.getFoldCol() if self.isDefined(self.foldCol) else None
         input_cols = self.getInputCols() if self.isDefined(self.inputCols) else None
+        validation_col = self._validation_col()
         schema = dataset.schema
         check_feature_columns(schema, self.getFeaturesCol(), input_cols, self.getCategoricalCols())
-        check_fit_schema(schema, label_col, weight_col, fold_col, task)
+        check_fit_schema(schema, label_col, weight_col, fold_col, task, validation_col)
         kinds = category_kinds(schema, self.getCategoricalCols())
         blocks = feature_blocks(self, schema)
         if not dataset.storageLevel.useMemory and not dataset.storageLevel.useDisk:
@@ -212,7 +143,15 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleParams):
         # 2. The profile job, then what it decides: the encoding, the sampling, the spread.
         content = row_content(blocks, label_col, weight_col)
         profile = profile_training_data(
-            dataset, blocks, label_col, weight_col, fold_col, num_members, task, content
+            dataset,
+            blocks,
+            label_col,
+            weight_col,
+            fold_col,
+            num_members,
+            task,
+            content,
+            validation_col,
         )
         encoding = choose_encoding(
             blocks.categorical_names,
@@ -226,8 +165,20 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleParams):
         presample = self._presample(profile, num_members)
         # With strategy="partition" rows stay in their partitions, so no window moves them.
         spread = profile.has_duplicates and self.getStrategy() == "fold"
-        # 3. Rows, members, and the stacker's rows.
-        rows = hashed_rows(dataset, blocks, label_col, weight_col, fold_col, self.getSeed(), spread)
+        # 3. Rows, the validation rows if flagged (one job), members, and the stacker's rows.
+        rows = hashed_rows(
+            dataset, blocks, label_col, weight_col, fold_col, self.getSeed(), spread, validation_col
+        )
+        positions = [column.position for column in encoding.columns]
+        validation, validation_ipc = None, None
+        if validation_col:
+            rows, validation, validation_ipc = split_validation(
+                rows,
+                profile.validation_rows,
+                self.getValidationMaxRows(),
+                positions,
+                weight_col is not None,
+            )
         members = train_members(
             rows,
             self.getStrategy(),
@@ -236,21 +187,11 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleParams):
             has_weight=weight_col is not None,
             max_rows=self.getMaxRowsPerMember(),
             presample=presample,
+            validation=validation_ipc,
         )
-        stacker = None
-        if self.getCombiner() == "stacked":
-            outputs, labels, weights = out_of_fold_outputs(
-                rows,
-                list(members["model"]),
-                task,
-                profile.width,
-                self.getValidationFraction(),
-                self.getStackerMaxRows(),
-                profile.rows,
-                weight_col is not None,
-                [column.position for column in encoding.columns],
-            )
-            stacker = task.fit_stacker(outputs, labels, profile.width, weights)
+        stacker = self._fit_stacker(
+            rows, list(members["model"]), profile, positions, weight_col is not None, validation
+        )
         # 4. The model, with everything it holds, in one call.
         state = EnsembleState.fitted(
             members,
@@ -265,6 +206,44 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleParams):
         self._copyValues(model)
         return model._set(numMembers=num_members)
 
+    def _fit_stacker(
+        self,
+        rows: DataFrame,
+        blobs: List[bytes],
+        profile: TrainingProfile,
+        positions: List[int],
+        has_weight: bool,
+        validation: Optional[ValidationRows],
+    ) -> Optional[Any]:
+        """combiner='stacked''s stacker (else None), fitted on rows no member trained on:
+        the validation rows if flagged, else a sample of the holdouts (one Spark job)."""
+        if self.getCombiner() != "stacked":
+            return None
+        task, max_rows = self._task, self.getStackerMaxRows()
+        if validation is not None:
+            oof = validation_outputs(validation, blobs, task, profile.width, max_rows)
+        else:
+            fraction = self.getValidationFraction()
+            oof = out_of_fold_outputs(
+                rows,
+                blobs,
+                task,
+                profile.width,
+                fraction,
+                max_rows,
+                profile.rows,
+                has_weight,
+                positions,
+            )
+        outputs, labels, weights = oof
+        return task.fit_stacker(outputs, labels, profile.width, weights)
+
+    def _validation_col(self) -> Optional[str]:
+        """validationIndicatorCol, or None when unset (or set to "", as pyspark allows)."""
+        if not self.isDefined(self.validationIndicatorCol):
+            return None
+        return self.getValidationIndicatorCol() or None
+
     def _presample(self, profile: TrainingProfile, num_members: int) -> Optional[Tuple[int, int]]:
         """``(threshold, rows)`` when Spark can drop rows no capped member keeps, else None.
 
@@ -272,8 +251,9 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleParams):
         """
         if self.getStrategy() != "fold" or self.isDefined(self.foldCol):
             return None
-        threshold = presample_threshold(profile.rows, num_members, self.getMaxRowsPerMember())
-        return None if threshold is None else (threshold, profile.rows)
+        rows = profile.training_rows
+        threshold = presample_threshold(rows, num_members, self.getMaxRowsPerMember())
+        return None if threshold is None else (threshold, rows)
 
     def _member_settings(
         self, profile: TrainingProfile, encoding: CategoricalEncoding

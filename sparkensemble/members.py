@@ -49,6 +49,19 @@ class MemberSettings:
 
 
 @dataclass(frozen=True)
+class ValidationRows:
+    """Rows every member early-stops and is measured on instead of its own holdout
+    (``validationIndicatorCol``), in row-hash order; ``weights`` is None if unweighted."""
+
+    features: Features
+    labels: np.ndarray
+    weights: Optional[np.ndarray] = None
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+@dataclass(frozen=True)
 class TrainedMember:
     """A trained member: its native CatBoost bytes and what it measured on its holdout."""
 
@@ -76,8 +89,13 @@ def train_member(
     row_hash: np.ndarray,
     settings: MemberSettings,
     weights: Optional[np.ndarray] = None,
+    validation: Optional[ValidationRows] = None,
 ) -> TrainedMember:
-    """Train one member on its rows; the result depends only on the rows, not their order."""
+    """Train one member on its rows; the result depends only on the rows, not their order.
+
+    Given ``validation``, the member trains on all its rows and early-stops on those;
+    otherwise it holds out ``settings.validation_fraction`` of its rows by row hash.
+    """
     # Row order changes CatBoost's result, and Spark gives no order: sort by content hash.
     # The sort stays a permutation of indices, so the feature matrix is copied only once,
     # straight into the training and holdout pools.
@@ -85,14 +103,25 @@ def train_member(
     order = np.lexsort((labels, row_hash))
     labels, row_hash = labels[order].astype(task.label_dtype), row_hash[order]
     weights = None if weights is None else np.asarray(weights, dtype=np.float64)[order]
-    holdout = holdout_mask(row_hash, settings.validation_fraction)
+    if validation is None:
+        holdout = holdout_mask(row_hash, settings.validation_fraction)
+    else:
+        holdout = np.zeros(len(row_hash), dtype=bool)
     train = ~holdout
     task.check_member_labels(labels, train)
     categorical = list(settings.categorical_positions) or None
     train_pool = _pool(features, order, labels, weights, train, categorical)
-    holdout_pool = (
-        _pool(features, order, labels, weights, holdout, categorical) if holdout.any() else None
-    )
+    if validation is not None:
+        holdout_pool: Optional[Pool] = Pool(
+            validation.features,
+            validation.labels.astype(task.label_dtype),
+            cat_features=categorical,
+            weight=validation.weights,
+        )
+    elif holdout.any():
+        holdout_pool = _pool(features, order, labels, weights, holdout, categorical)
+    else:
+        holdout_pool = None
 
     model = catboost_model(settings)
     started_at, started = time.time(), time.perf_counter()
@@ -112,7 +141,7 @@ def train_member(
         model=serialize_model(model),
         rows=len(labels),
         train_rows=int(train.sum()),
-        holdout_rows=int(holdout.sum()),
+        holdout_rows=int(holdout.sum()) if validation is None else len(validation),
         best_iteration=int(best if best is not None else model.tree_count_ - 1),
         train_started_at=started_at,
         train_seconds=train_seconds,

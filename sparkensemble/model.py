@@ -138,8 +138,10 @@ class _SampledEnsembleModel(NativeExport, EnsembleModelWritable, _SampledEnsembl
             A copy, with the columns ``member``, ``seed``; ``input_rows`` (the rows
             assigned to the member) and ``rows`` (those it trained on, fewer where
             ``maxRowsPerMember`` capped it), split into ``train_rows`` and
-            ``holdout_rows``; the task's holdout metrics (``holdout_accuracy``,
-            ``holdout_logloss``, ``holdout_auc`` for a classifier, ``holdout_rmse``,
+            ``holdout_rows`` (with ``validationIndicatorCol``, ``rows`` are all trained
+            on and ``holdout_rows`` counts the shared flagged rows); the task's holdout
+            metrics (``holdout_accuracy``, ``holdout_logloss``, ``holdout_auc`` for a
+            classifier, ``holdout_rmse``,
             ``holdout_mae``, ``holdout_r2`` for a regressor); ``best_iteration``,
             ``train_seconds``; and ``partition`` and ``train_started_at`` (Unix time),
             which show where and when each member trained.

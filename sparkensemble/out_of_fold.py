@@ -3,6 +3,8 @@
 Each row trains at most one member, and a holdout row trains none, so these outputs are
 out-of-sample for the whole ensemble. One Spark job; the stacker itself is fitted by the
 task (:meth:`~sparkensemble.tasks.base.EnsembleTask.fit_stacker`) on what it returns.
+With ``validationIndicatorCol`` the flagged rows, already on the driver, are scored there
+instead (:func:`validation_outputs`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import pyarrow as pa
 from pyspark.sql import DataFrame
 
 from sparkensemble.assignment import holdout_mask, stacker_sample_mask
+from sparkensemble.feature_arrays import take_rows
 from sparkensemble.member_cache import cached_members, ensemble_key
+from sparkensemble.members import ValidationRows
 from sparkensemble.rows import LABEL, ROW_HASH, WEIGHT, batch_features, column_numpy
 from sparkensemble.tasks import EnsembleTask, task_named
 from sparkensemble.tasks.base import member_outputs
@@ -53,6 +57,22 @@ def out_of_fold_outputs(
     outputs = np.stack(oof["outputs"].to_numpy()).reshape(len(oof), len(blobs), width)
     weights = oof["weight"].to_numpy() if has_weight else None
     return outputs.transpose(1, 0, 2), oof["label"].to_numpy(), weights
+
+
+def validation_outputs(
+    validation: ValidationRows,
+    blobs: List[bytes],
+    task: EnsembleTask,
+    width: int,
+    max_rows: int,
+) -> OutOfFold:
+    """The members' outputs, labels and weights of the first ``max_rows`` validation rows
+    (those with the smallest hashes), scored on the driver: no member trained on them."""
+    rows = min(len(validation), max_rows)
+    models = cached_members(ensemble_key(blobs), blobs, task)
+    outputs = member_outputs(task, models, take_rows(validation.features, np.arange(rows)), width)
+    weights = None if validation.weights is None else validation.weights[:rows]
+    return outputs, validation.labels[:rows], weights
 
 
 def _holdout_outputs(

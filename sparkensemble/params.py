@@ -14,7 +14,13 @@ from typing import Any, Dict, List
 from pyspark.ml.base import _PredictorParams
 from pyspark.ml.classification import _ProbabilisticClassifierParams
 from pyspark.ml.param import Param, Params, TypeConverters
-from pyspark.ml.param.shared import HasInputCols, HasSeed, HasVarianceCol, HasWeightCol
+from pyspark.ml.param.shared import (
+    HasInputCols,
+    HasSeed,
+    HasValidationIndicatorCol,
+    HasVarianceCol,
+    HasWeightCol,
+)
 
 from sparkensemble.param_checks import (
     catboost_params,
@@ -29,7 +35,9 @@ from sparkensemble.tasks import CLASSIFICATION, REGRESSION
 from sparkensemble.tasks.regression import REGRESSION_LOSSES
 
 
-class _SampledEnsembleParams(_PredictorParams, HasInputCols, HasWeightCol, HasSeed):
+class _SampledEnsembleParams(
+    _PredictorParams, HasInputCols, HasWeightCol, HasValidationIndicatorCol, HasSeed
+):
     """Params shared by every sampled-ensemble estimator and model, whatever the task."""
 
     supportedStrategies: List[str] = ["fold", "partition"]
@@ -70,8 +78,15 @@ class _SampledEnsembleParams(_PredictorParams, HasInputCols, HasWeightCol, HasSe
         Params._dummy(),
         "validationFraction",
         "fraction of each member's rows held out, by row hash, for early stopping and the "
-        "member's metrics; in (0, 1).",
+        "member's metrics; in (0, 1). Unused when validationIndicatorCol is set.",
         typeConverter=open_unit_interval("validationFraction"),
+    )
+    validationMaxRows: Param[int] = Param(
+        Params._dummy(),
+        "validationMaxRows",
+        "with validationIndicatorCol, the most flagged rows every member early-stops and is "
+        "measured on (>= 1): those with the smallest row hashes, the same for every member.",
+        typeConverter=int_at_least("validationMaxRows", 1),
     )
     earlyStoppingRounds: Param[int] = Param(
         Params._dummy(),
@@ -147,6 +162,7 @@ class _SampledEnsembleParams(_PredictorParams, HasInputCols, HasWeightCol, HasSe
             strategy="fold",
             combiner="mean",  # each task's combiner Param lists this one
             validationFraction=0.1,
+            validationMaxRows=100_000,
             earlyStoppingRounds=100,
             stackerMaxRows=100_000,
             maxRowsPerMember=1_000_000,
@@ -181,6 +197,10 @@ class _SampledEnsembleParams(_PredictorParams, HasInputCols, HasWeightCol, HasSe
     def getValidationFraction(self) -> float:
         """Gets the value of validationFraction or its default value."""
         return self.getOrDefault(self.validationFraction)
+
+    def getValidationMaxRows(self) -> int:
+        """Gets the value of validationMaxRows or its default value."""
+        return self.getOrDefault(self.validationMaxRows)
 
     def getEarlyStoppingRounds(self) -> int:
         """Gets the value of earlyStoppingRounds or its default value."""

@@ -1,9 +1,9 @@
 """The profile job: one aggregate Spark job over the training data, checked on the driver.
 
-It runs before any member trains. It counts the rows, checks labels, weights, folds and
-feature vectors for what the schema cannot show (nulls, values, sizes), counts each
-categorical feature's levels and the distinct rows, and refuses bad data with an error
-that names the column and the fix.
+It runs before any member trains. It counts the rows, checks labels, weights, folds,
+validation flags and feature vectors for what the schema cannot show (nulls, values,
+sizes), counts each categorical feature's levels and the distinct rows, and refuses bad
+data with an error that names the column and the fix.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ class TrainingProfile:
     ``width`` is what each member outputs per row: the number of classes, or 1.
     ``category_levels`` holds each categorical feature's approximate count of distinct
     values, in the order of the categorical block; ``distinct_rows`` the approximate count
-    of distinct rows.
+    of distinct rows. ``validation_rows`` counts the rows ``validationIndicatorCol`` flags,
+    which no member trains on.
     """
 
     rows: int
@@ -53,6 +54,12 @@ class TrainingProfile:
     num_features: int
     category_levels: Tuple[int, ...] = ()
     distinct_rows: int = 0
+    validation_rows: int = 0
+
+    @property
+    def training_rows(self) -> int:
+        """The rows members train on: all but the flagged validation rows."""
+        return self.rows - self.validation_rows
 
     @property
     def has_duplicates(self) -> bool:
@@ -69,6 +76,7 @@ def profile_training_data(
     num_members: int,
     task: EnsembleTask,
     content: Sequence[Column] = (),
+    validation_col: Optional[str] = None,
 ) -> TrainingProfile:
     """Run one aggregate job over the training data and check what it finds.
 
@@ -99,6 +107,11 @@ def profile_training_data(
             F.min(fold_col).alias("min_fold"),
             F.max(fold_col).alias("max_fold"),
         ]
+    if validation_col:
+        aggregates += [
+            F.count_if(F.col(validation_col).isNull()).alias("null_flags"),
+            F.count_if(F.col(validation_col)).alias("validation_rows"),
+        ]
     aggregates += [
         # HyperLogLog's default 5% error: a 1% error costs 7 times a count in this job,
         # and the members apply the threshold to their own exact counts anyway.
@@ -110,6 +123,8 @@ def profile_training_data(
         aggregates.append(distinct.alias("distinct_rows"))
     stats = df.select(*aggregates).first().asDict()
     label_stats = LabelStats(**{name: stats[name] for name in labels})
+    if validation_col:
+        _check_validation_flags(stats, validation_col, num_members)
     width = _check_profile(
         stats, label_stats, df.schema[label_col], label_col, weight_col, fold_col, num_members, task
     )
@@ -121,6 +136,7 @@ def profile_training_data(
         num_features=blocks.num_features or stats["max_size"],
         category_levels=tuple(int(stats[f"levels_{i}"]) for i in range(len(categories))),
         distinct_rows=int(stats["distinct_rows"]) if content else rows,
+        validation_rows=int(stats["validation_rows"]) if validation_col else 0,
     )
 
 
@@ -205,4 +221,29 @@ def _check_folds(stats: dict, fold_col: str, num_members: int) -> None:
         raise ValueError(
             f"foldCol={fold_col!r} has values from {stats['min_fold']} to {stats['max_fold']}, "
             f"outside 0..{num_members - 1}; set numMembers to the number of folds."
+        )
+
+
+def _check_validation_flags(stats: dict, validation_col: str, num_members: int) -> None:
+    if stats["null_flags"]:
+        raise ValueError(
+            f"validationIndicatorCol={validation_col!r} has {stats['null_flags']} null values; "
+            f"fill them with false (train) or true (validate)."
+        )
+    flagged, rows = stats["validation_rows"], stats["rows"]
+    if rows and not flagged:
+        raise ValueError(
+            f"validationIndicatorCol={validation_col!r} is false on every row, so there is "
+            f"nothing to validate on; flag some rows true, or unset it to hold out "
+            f"validationFraction of each member's rows."
+        )
+    if rows and flagged == rows:
+        raise ValueError(
+            f"validationIndicatorCol={validation_col!r} is true on every row, so no row is "
+            f"left to train on; flag only the validation rows true."
+        )
+    if rows and rows - flagged < num_members:
+        raise ValueError(
+            f"validationIndicatorCol={validation_col!r} leaves {rows - flagged} training rows, "
+            f"fewer than numMembers={num_members}; lower numMembers or flag fewer rows."
         )

@@ -23,6 +23,7 @@ CATEGORIES = "__se_categories"
 WEIGHT = "__se_weight"
 ROW_HASH = "__se_row_hash"
 MEMBER = "__se_member"
+VALIDATION = "__se_validation"
 
 
 def row_content(blocks: FeatureBlocks, label_col: str, weight_col: Optional[str]) -> List[Column]:
@@ -43,8 +44,12 @@ def hashed_rows(
     fold_col: Optional[str],
     seed: int,
     spread_duplicates: bool = False,
+    validation_col: Optional[str] = None,
 ) -> DataFrame:
     """The training columns under fixed names, with each row's content hash.
+
+    With ``validation_col``, a ``VALIDATION`` column carries its flag; the flag is not
+    part of the row's content, so it leaves the hash unchanged.
 
     Identical rows share a content hash, so they would all go to one member and all to its
     holdout or all to its training rows. With ``spread_duplicates``, the second and later
@@ -58,6 +63,8 @@ def hashed_rows(
         columns.append(F.col(weight_col).cast("double").alias(WEIGHT))
     if fold_col:
         columns.append(F.col(fold_col).cast("int").alias(MEMBER))
+    if validation_col:
+        columns.append(F.col(validation_col).alias(VALIDATION))
     rows = df.select(*columns)
     # The content hash orders rows inside a member and picks its holdout, so both survive
     # repartitioning and task retries; rand() would not.

@@ -121,8 +121,10 @@ def check_fit_schema(
     weight_col: Optional[str],
     fold_col: Optional[str],
     task: EnsembleTask,
+    validation_col: Optional[str] = None,
 ) -> None:
-    """Check the label, weight and fold columns' presence and type, with no Spark job.
+    """Check the label, weight, fold and validation columns' presence and type, with no
+    Spark job.
 
     The feature columns are :func:`check_feature_columns`'s.
     """
@@ -145,6 +147,14 @@ def check_fit_schema(
             raise ValueError(
                 f"foldCol={fold_col!r} has type {data_type.simpleString()}; it must be an "
                 f"integer column with values in 0..numMembers-1."
+            )
+    if validation_col:
+        data_type = input_field(schema, validation_col, "validationIndicatorCol").dataType
+        if not isinstance(data_type, BooleanType):
+            raise ValueError(
+                f"validationIndicatorCol={validation_col!r} has type "
+                f"{data_type.simpleString()}; it must be a boolean column, true on the rows "
+                f"to validate on (for example F.col({validation_col!r}) == 1)."
             )
 
 

@@ -20,10 +20,11 @@ from pyspark.sql import functions as F
 from sparkensemble.assignment import RowCap
 from sparkensemble.errors import MemberDataError
 from sparkensemble.member_table import member_columns
-from sparkensemble.members import MemberSettings, train_member
+from sparkensemble.members import MemberSettings, ValidationRows, train_member
 from sparkensemble.rows import LABEL, MEMBER, ROW_HASH, WEIGHT, batch_features, column_numpy
 from sparkensemble.task_context import task_partition, task_threads
 from sparkensemble.tasks import EnsembleTask, task_named
+from sparkensemble.validation_rows import from_arrow_ipc, validation_rows
 
 logger = logging.getLogger(__name__)
 
@@ -55,18 +56,23 @@ def train_members(
     has_weight: bool,
     max_rows: int,
     presample: Optional[Tuple[int, int]] = None,
+    validation: Optional[bytes] = None,
 ) -> pd.DataFrame:
     """Train one member per partition and collect the members table, by member.
 
     ``rows`` are :func:`~sparkensemble.rows.hashed_rows`. ``presample`` is ``(threshold,
     rows)`` when Spark keeps only the rows hashed below ``threshold`` (of ``rows``) before
-    the shuffle. Failed or missing members raise one driver-side error.
+    the shuffle. ``validation`` holds, as Arrow IPC, the rows every member validates on
+    instead of its own holdout (:mod:`sparkensemble.validation_rows`). Failed or missing
+    members raise one driver-side error.
     """
     num_members = len(member_seeds)
     threshold, sampled_from = presample if presample else (None, None)
     layout = member_frame(presampled(rows, threshold), strategy, num_members)
     schema, ddl = result_schemas(task_named(base.task))
-    trainer = _partition_trainer(member_seeds, asdict(base), has_weight, max_rows, schema)
+    trainer = _partition_trainer(
+        member_seeds, asdict(base), has_weight, max_rows, schema, validation
+    )
     results = layout.mapInArrow(trainer, ddl).toPandas()
     results = results.sort_values("member").reset_index(drop=True)
     raise_member_errors(results, num_members, strategy, sampled_from)
@@ -127,7 +133,12 @@ def member_frame(rows: DataFrame, strategy: str, num_members: int) -> DataFrame:
 
 
 def _partition_trainer(
-    seeds: List[int], base: dict, has_weight: bool, max_rows: int, schema: pa.Schema
+    seeds: List[int],
+    base: dict,
+    has_weight: bool,
+    max_rows: int,
+    schema: pa.Schema,
+    validation_ipc: Optional[bytes],
 ):
     # Only plain values are captured: this function is shipped to the executors.
     def train_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -139,10 +150,16 @@ def _partition_trainer(
         if not caps:
             return
         threads, partition = task_threads(), task_partition()
+        validation = None
+        if validation_ipc is not None:
+            positions = list(base["categorical_positions"])
+            validation = validation_rows(from_arrow_ipc(validation_ipc), positions, has_weight)
         for member in sorted(caps):
             settings = MemberSettings(**{**base, "seed": seeds[member], "thread_count": threads})
             cap = caps.pop(member)  # a trained member's rows are freed before the next starts
-            yield _train_one(cap.rows(), member, partition, settings, has_weight, cap.seen, schema)
+            yield _train_one(
+                cap.rows(), member, partition, settings, has_weight, cap.seen, schema, validation
+            )
 
     return train_partition
 
@@ -166,6 +183,7 @@ def _train_one(
     has_weight: bool,
     input_rows: int,
     schema: pa.Schema,
+    validation: Optional[ValidationRows] = None,
 ) -> pa.RecordBatch:
     row: Dict[str, Any] = dict.fromkeys(schema.names)
     row.update(member=member, partition=partition, rows=group.num_rows, input_rows=input_rows)
@@ -176,6 +194,7 @@ def _train_one(
             column_numpy(group, ROW_HASH),
             settings,
             weights=column_numpy(group, WEIGHT) if has_weight else None,
+            validation=validation,
         )
         trained_row = asdict(trained)
         row.update(trained_row.pop("metrics"), **trained_row)

@@ -190,6 +190,11 @@ def with_fold(c, value):
     return c.df.withColumn("fold", F.lit(value))
 
 
+def with_flag(c, value):
+    """The context's rows with a validation flag column ``valid`` set to ``value``."""
+    return c.df.withColumn("valid", value)
+
+
 PARAMS = (
     [
         Case(
@@ -217,6 +222,7 @@ PARAMS = (
             ("learningRate", 0.0, r"'learningRate'.*> 0", ValueError),
             ("maxRowsPerMember", 0, r"'maxRowsPerMember'.*>= 1", ValueError),
             ("stackerMaxRows", 99, r"'stackerMaxRows'.*>= 100. Got 99", ValueError),
+            ("validationMaxRows", 0, r"'validationMaxRows'.*>= 1. Got 0", ValueError),
             ("depth", 0, r"'depth'.*>= 1. Got 0", ValueError),
             ("l2LeafReg", -1.0, r"'l2LeafReg'.*> 0", ValueError),
             ("catboostParams", {"thread_count": 2}, r"spark.task.cpus", ValueError),
@@ -335,6 +341,20 @@ FIT_SCHEMA = [
         lambda c: fit(with_fold(c, 0), foldCol="fold", strategy="partition"),
         r"foldCol='fold'.*strategy='partition'",
     ),
+    Case(
+        "fit",
+        "missing validationIndicatorCol",
+        lambda c: fit(c.df, validationIndicatorCol="valid"),
+        r"validationIndicatorCol='valid' is not a column",
+        before_jobs=True,
+    ),
+    Case(
+        "fit",
+        "integer validationIndicatorCol",
+        lambda c: fit(with_flag(c, F.lit(1)), validationIndicatorCol="valid"),
+        r"validationIndicatorCol='valid' has type int; it must be a boolean column",
+        before_jobs=True,
+    ),
     Case("fit", "empty inputCols", lambda c: fit(c.cities, inputCols=[]), r"inputCols is empty"),
     Case(
         "fit",
@@ -377,6 +397,27 @@ for case in FIT_SCHEMA:
     case.before_jobs = True
 
 FIT_DATA = [
+    Case(
+        "fit",
+        "null validation flags",
+        lambda c: fit(
+            with_flag(c, F.when(F.rand(1) < 0.2, None).otherwise(F.rand(2) < 0.2)),
+            validationIndicatorCol="valid",
+        ),
+        r"validationIndicatorCol='valid' has \d+ null values; fill them with false",
+    ),
+    Case(
+        "fit",
+        "no row flagged for validation",
+        lambda c: fit(with_flag(c, F.lit(False)), validationIndicatorCol="valid"),
+        r"validationIndicatorCol='valid' is false on every row.*unset it",
+    ),
+    Case(
+        "fit",
+        "every row flagged for validation",
+        lambda c: fit(with_flag(c, F.lit(True)), validationIndicatorCol="valid"),
+        r"validationIndicatorCol='valid' is true on every row, so no row is left to train",
+    ),
     Case("fit", "empty DataFrame", lambda c: fit(c.df.limit(0)), r"empty"),
     Case(
         "fit",
