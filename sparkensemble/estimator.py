@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+from dataclasses import replace
 from typing import Any, ClassVar, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
 from pyspark.ml.param import Param
@@ -20,6 +21,13 @@ from pyspark.sql import DataFrame
 from sparkensemble.assignment import presample_threshold
 from sparkensemble.encoding import CategoricalEncoding, choose_encoding
 from sparkensemble.features import feature_blocks
+from sparkensemble.growth import (
+    GrowthBase,
+    check_growth_data,
+    check_growth_params,
+    grown_members,
+    load_growth_base,
+)
 from sparkensemble.members import MemberSettings, ValidationRows, derive_member_seeds
 from sparkensemble.model import _SampledEnsembleModel
 from sparkensemble.model_state import EnsembleState
@@ -28,10 +36,15 @@ from sparkensemble.params import _SampledEnsembleParams
 from sparkensemble.persistence import ParamsWritable
 from sparkensemble.profile import TrainingProfile, profile_training_data
 from sparkensemble.rows import hashed_rows, row_content
-from sparkensemble.schema import category_kinds, check_feature_columns, check_fit_schema
+from sparkensemble.schema import (
+    category_kinds,
+    check_category_kinds,
+    check_feature_columns,
+    check_fit_schema,
+)
 from sparkensemble.setters import _SampledEnsembleSetters
 from sparkensemble.tasks import EnsembleTask
-from sparkensemble.training import train_members
+from sparkensemble.training import member_count, train_members
 from sparkensemble.tuning import SharedFitIterator
 from sparkensemble.validation_rows import split_validation
 
@@ -90,41 +103,19 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
                 f"foldCol={self.getFoldCol()!r} assigns rows to folds, but "
                 f"strategy={self.getStrategy()!r}; use strategy='fold' or unset foldCol."
             )
-        self._task.check_catboost_kwargs(self._catboost_kwargs())
-
-    def _num_members(self, dataset: DataFrame) -> int:
-        """numMembers, or with strategy='partition' and numMembers unset, one per partition.
-
-        With strategy='partition', a numMembers above the input's partition count is
-        refused here, before any job: coalesce cannot add partitions.
-        """
-        if self.getStrategy() != "partition":
-            return self.getNumMembers()
-        try:
-            # Planning the RDD runs no job; Spark Connect has no RDDs at all.
-            partitions = dataset.rdd.getNumPartitions()
-        except Exception:
-            if self.isSet(self.numMembers):
-                return self.getNumMembers()  # a shortfall shows once members have trained
+        if self.isDefined(self.maxMembers) and self.getMaxMembers() < self.getNumMembers():
             raise ValueError(
-                "strategy='partition' trains one member per input partition, but this "
-                "session cannot tell how many partitions the input has without running it "
-                "(Spark Connect); set numMembers."
-            ) from None
-        if not self.isSet(self.numMembers):
-            return partitions
-        if partitions < self.getNumMembers():
-            raise ValueError(
-                f"strategy='partition' needs numMembers={self.getNumMembers()} input "
-                f"partitions, but the input has {partitions}; repartition it to at least "
-                f"{self.getNumMembers()}, lower numMembers, or use strategy='fold'."
+                f"maxMembers={self.getMaxMembers()} is below numMembers={self.getNumMembers()}: "
+                f"the fit would drop members it has just trained; raise maxMembers or lower "
+                f"numMembers."
             )
-        return self.getNumMembers()
+        self._task.check_catboost_kwargs(self._catboost_kwargs())
 
     def _fit(self, dataset: DataFrame) -> _SampledEnsembleModel:
         # 1. Params and schema, with no Spark job.
         self._validate_params()
-        num_members = self._num_members(dataset)
+        requested = self.getNumMembers() if self.isSet(self.numMembers) else None
+        num_members = member_count(dataset, self.getStrategy(), requested, self.getNumMembers())
         task, label_col = self._task, self.getLabelCol()
         weight_col = self.getOrDefault(self.weightCol) if self.isDefined(self.weightCol) else None
         fold_col = self.getFoldCol() if self.isDefined(self.foldCol) else None
@@ -135,6 +126,16 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
         check_fit_schema(schema, label_col, weight_col, fold_col, task, validation_col)
         kinds = category_kinds(schema, self.getCategoricalCols())
         blocks = feature_blocks(self, schema)
+        base = self._growth_base()
+        if base is not None:
+            check_growth_params(
+                base,
+                input_cols,
+                self.getCategoricalCols(),
+                blocks.categorical_positions,
+                self._loss(),
+            )
+            check_category_kinds(schema, base.state.category_kinds)
         if not dataset.storageLevel.useMemory and not dataset.storageLevel.useDisk:
             logger.warning(
                 "The input DataFrame is not directly cached: fit reads it twice (once to check "
@@ -153,12 +154,18 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
             content,
             validation_col,
         )
-        encoding = choose_encoding(
-            blocks.categorical_names,
-            blocks.categorical_positions,
-            profile.category_levels,
-            self.getCatboostParams(),
-        )
+        if base is not None:
+            check_growth_data(base, profile.num_features, profile.width, label_col)
+            # New members train as the old ones did, on as many classes, with their encoding.
+            profile = replace(profile, width=base.state.width)
+            encoding = base.encoding
+        else:
+            encoding = choose_encoding(
+                blocks.categorical_names,
+                blocks.categorical_positions,
+                profile.category_levels,
+                self.getCatboostParams(),
+            )
         if encoding.columns:
             logger.info("Categorical encoding: %s", encoding.describe())
         settings = self._member_settings(profile, encoding)
@@ -179,16 +186,22 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
                 positions,
                 weight_col is not None,
             )
+        generation = base.generation if base is not None else 0
+        taken = base.seeds if base is not None else ()
         members = train_members(
             rows,
             self.getStrategy(),
-            derive_member_seeds(self.getSeed(), num_members),
+            derive_member_seeds(self.getSeed(), num_members, generation, taken),
             settings,
             has_weight=weight_col is not None,
             max_rows=self.getMaxRowsPerMember(),
             presample=presample,
             validation=validation_ipc,
         )
+        members["generation"] = generation
+        if base is not None:
+            max_members = self.getMaxMembers() if self.isDefined(self.maxMembers) else None
+            members = grown_members(base.state.members, members, max_members)
         stacker = self._fit_stacker(
             rows, list(members["model"]), profile, positions, weight_col is not None, validation
         )
@@ -204,7 +217,7 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
         )
         model = self._model_class._fitted(state)
         self._copyValues(model)
-        return model._set(numMembers=num_members)
+        return model._set(numMembers=len(members))
 
     def _fit_stacker(
         self,
@@ -237,6 +250,16 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
             )
         outputs, labels, weights = oof
         return task.fit_stacker(outputs, labels, profile.width, weights)
+
+    def _growth_base(self) -> Optional[GrowthBase]:
+        """The saved model that initModelPath names, to grow; None when unset."""
+        if not self.isDefined(self.initModelPath) or not self.getInitModelPath():
+            return None
+        return load_growth_base(self._model_class, self.getInitModelPath())
+
+    def _loss(self) -> Optional[str]:
+        """The members' loss where the task has a Param for it (the regressor's)."""
+        return self.getOrDefault("lossFunction") if self.hasParam("lossFunction") else None
 
     def _validation_col(self) -> Optional[str]:
         """validationIndicatorCol, or None when unset (or set to "", as pyspark allows)."""

@@ -16,6 +16,7 @@ from sparkensemble.tasks import EnsembleTask
 # Around the task's holdout metrics, which are doubles.
 _HEAD = [
     ("member", "int"),
+    ("generation", "int"),
     ("seed", "long"),
     ("model", "binary"),
     ("input_rows", "long"),
@@ -30,6 +31,8 @@ _TAIL = [
     ("train_started_at", "double"),
     ("feature_importances", "array<double>"),
 ]
+# The driver adds these to what the training job returns.
+DRIVER_COLUMNS = ("seed", "generation")
 # model.members and model.featureImportances show these; the summary leaves them out.
 _NOT_IN_SUMMARY = ("model", "feature_importances")
 _PANDAS_TYPES = {"int": "int64", "long": "int64", "double": "float64"}
@@ -50,7 +53,8 @@ def member_table_columns(task: EnsembleTask) -> List[str]:
 
 
 def summary_columns(task: EnsembleTask) -> List[str]:
-    """The columns of ``model.summary``: ``input_rows`` exceeds ``rows`` where
+    """The columns of ``model.summary``: ``generation`` is 0 for the first fit's members
+    and counts the growths after it; ``input_rows`` exceeds ``rows`` where
     maxRowsPerMember capped a member; ``partition`` and ``train_started_at`` show where
     and when each member trained, so members of one fit can be seen to overlap."""
     return [name for name in member_table_columns(task) if name not in _NOT_IN_SUMMARY]
@@ -61,8 +65,12 @@ def empty_member_table(task: EnsembleTask) -> pd.DataFrame:
 
 
 def canonical_member_table(table: pd.DataFrame, task: EnsembleTask) -> pd.DataFrame:
-    """The member table with fixed column order and dtypes, whether fitted or loaded."""
-    table = table[member_table_columns(task)].copy()
+    """The member table with fixed column order and dtypes, whether fitted or loaded.
+
+    A model saved before members had generations holds generation 0 throughout.
+    """
+    table = table.reindex(columns=member_table_columns(task))
+    table["generation"] = table["generation"].fillna(0)
     for column, spark_type in member_columns(task):
         if spark_type in _PANDAS_TYPES:
             table[column] = table[column].astype(_PANDAS_TYPES[spark_type])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from catboost import CatBoost, Pool
@@ -23,10 +23,23 @@ from sparkensemble.tasks import CLASSIFICATION, task_named
 __all__ = ["MemberDataError"]  # raised here, defined with the other shared errors
 
 
-def derive_member_seeds(seed: int, num_members: int) -> List[int]:
-    """One independent, reproducible CatBoost seed per member, derived from ``seed``."""
-    states = np.random.SeedSequence(seed & 0xFFFFFFFFFFFFFFFF).spawn(num_members)
-    return [int(s.generate_state(1, dtype=np.uint32)[0]) & 0x7FFFFFFF for s in states]
+def derive_member_seeds(
+    seed: int, num_members: int, generation: int = 0, taken: Sequence[int] = ()
+) -> List[int]:
+    """One independent, reproducible CatBoost seed per member, derived from ``seed``.
+
+    Members added to a fitted ensemble (``generation`` 1, 2, ...) draw from a stream of
+    their own, skipping the ``taken`` seeds of the members already there.
+    """
+    entropy = seed & 0xFFFFFFFFFFFFFFFF
+    sequence = np.random.SeedSequence(entropy if generation == 0 else [entropy, generation])
+    seeds: List[int] = []
+    while len(seeds) < num_members:
+        for state in sequence.spawn(num_members - len(seeds)):
+            value = int(state.generate_state(1, dtype=np.uint32)[0]) & 0x7FFFFFFF
+            if generation == 0 or (value not in taken and value not in seeds):
+                seeds.append(value)
+    return seeds
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,21 @@ class _SampledEnsembleParams(
         "that a member's rows, as float64 features, fit in one Python worker's memory.",
         typeConverter=int_at_least("maxRowsPerMember", 1),
     )
+    initModelPath: Param[str] = Param(
+        Params._dummy(),
+        "initModelPath",
+        "path of a saved model of this estimator's model class to grow: fit trains "
+        "numMembers new members on the given data alone and returns them with the saved "
+        "model's members. The features, categorical columns, classes and loss must match.",
+        typeConverter=TypeConverters.toString,
+    )
+    maxMembers: Param[int] = Param(
+        Params._dummy(),
+        "maxMembers",
+        "optional cap on the members a fitted model keeps (>= 1): with initModelPath, only "
+        "the newest maxMembers, a sliding window over the data's history.",
+        typeConverter=int_at_least("maxMembers", 1),
+    )
     stackerMaxRows: Param[int] = Param(
         Params._dummy(),
         "stackerMaxRows",
@@ -209,6 +224,14 @@ class _SampledEnsembleParams(
     def getMaxRowsPerMember(self) -> int:
         """Gets the value of maxRowsPerMember or its default value."""
         return self.getOrDefault(self.maxRowsPerMember)
+
+    def getInitModelPath(self) -> str:
+        """Gets the value of initModelPath."""
+        return self.getOrDefault(self.initModelPath)
+
+    def getMaxMembers(self) -> int:
+        """Gets the value of maxMembers."""
+        return self.getOrDefault(self.maxMembers)
 
     def getStackerMaxRows(self) -> int:
         """Gets the value of stackerMaxRows or its default value."""

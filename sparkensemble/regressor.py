@@ -166,6 +166,14 @@ class SampledEnsembleRegressor(
     stackerMaxRows : int, default=100_000
         With ``combiner="stacked"``, the most out-of-fold rows collected to the driver to
         fit the stacker, ``>= 100``: a deterministic sample of the members' holdouts.
+    initModelPath : str, optional
+        Path of a saved model of this estimator's model class to grow: ``fit`` trains
+        ``numMembers`` new members on the given data alone, and returns them beside the
+        saved members, which keep their generation in ``model.summary``. The features,
+        categorical columns, classes and loss must be the saved model's.
+    maxMembers : int, optional
+        Keep only the newest ``maxMembers`` members, ``>= 1``, when growing: a sliding
+        window for drifting data. Unset keeps every member.
     iterations : int, default=1000
         CatBoost iterations (trees) per member, ``>= 1``. CatBoost's own default: most
         regression losses keep a fixed learning rate of 0.03 when ``learningRate`` is
@@ -226,6 +234,8 @@ class SampledEnsembleRegressor(
         earlyStoppingRounds: int = 100,
         maxRowsPerMember: int = 1_000_000,
         stackerMaxRows: int = 100_000,
+        initModelPath: Optional[str] = None,
+        maxMembers: Optional[int] = None,
         iterations: int = 1000,
         depth: int = 6,
         learningRate: Optional[float] = None,
@@ -259,6 +269,8 @@ class SampledEnsembleRegressor(
         earlyStoppingRounds: int = 100,
         maxRowsPerMember: int = 1_000_000,
         stackerMaxRows: int = 100_000,
+        initModelPath: Optional[str] = None,
+        maxMembers: Optional[int] = None,
         iterations: int = 1000,
         depth: int = 6,
         learningRate: Optional[float] = None,

@@ -95,3 +95,11 @@ class _SampledEnsembleSetters(_SampledEnsembleParams):
     def setSeed(self: E, value: int) -> E:
         """Sets the value of :py:attr:`seed`."""
         return self._set(seed=value)
+
+    def setInitModelPath(self: E, value: str) -> E:
+        """Sets the value of :py:attr:`initModelPath`."""
+        return self._set(initModelPath=value)
+
+    def setMaxMembers(self: E, value: int) -> E:
+        """Sets the value of :py:attr:`maxMembers`."""
+        return self._set(maxMembers=value)

@@ -19,7 +19,7 @@ from pyspark.sql import functions as F
 
 from sparkensemble.assignment import RowCap
 from sparkensemble.errors import MemberDataError
-from sparkensemble.member_table import member_columns
+from sparkensemble.member_table import DRIVER_COLUMNS, member_columns
 from sparkensemble.members import MemberSettings, ValidationRows, train_member
 from sparkensemble.rows import LABEL, MEMBER, ROW_HASH, WEIGHT, batch_features, column_numpy
 from sparkensemble.task_context import task_partition, task_threads
@@ -41,8 +41,8 @@ _ARROW_TYPES = {
 
 def result_schemas(task: EnsembleTask) -> Tuple[pa.Schema, str]:
     """What each training task returns per member, as Arrow and as Spark DDL: the member
-    table's columns but the seed (the driver adds it), and the member's error, if any."""
-    columns = [column for column in member_columns(task) if column[0] != "seed"]
+    table's columns but those the driver adds, and the member's error, if any."""
+    columns = [column for column in member_columns(task) if column[0] not in DRIVER_COLUMNS]
     columns += [("error_kind", "string"), ("error", "string")]
     arrow = pa.schema([(name, _ARROW_TYPES[kind]) for name, kind in columns])
     return arrow, ", ".join(f"{name} {kind}" for name, kind in columns)
@@ -78,6 +78,37 @@ def train_members(
     raise_member_errors(results, num_members, strategy, sampled_from)
     results["seed"] = [member_seeds[m] for m in results["member"]]
     return results
+
+
+def member_count(dataset: DataFrame, strategy: str, requested: Optional[int], default: int) -> int:
+    """How many members to train: ``requested`` (numMembers when set), else ``default``,
+    except that with strategy='partition' and numMembers unset, one per input partition.
+
+    With strategy='partition', a request above the input's partition count is refused
+    here, before any job: coalesce cannot add partitions.
+    """
+    if strategy != "partition":
+        return default if requested is None else requested
+    try:
+        # Planning the RDD runs no job; Spark Connect has no RDDs at all.
+        partitions = dataset.rdd.getNumPartitions()
+    except Exception:
+        if requested is not None:
+            return requested  # a shortfall shows once members have trained
+        raise ValueError(
+            "strategy='partition' trains one member per input partition, but this "
+            "session cannot tell how many partitions the input has without running it "
+            "(Spark Connect); set numMembers."
+        ) from None
+    if requested is None:
+        return partitions
+    if partitions < requested:
+        raise ValueError(
+            f"strategy='partition' needs numMembers={requested} input partitions, but the "
+            f"input has {partitions}; repartition it to at least {requested}, lower "
+            f"numMembers, or use strategy='fold'."
+        )
+    return requested
 
 
 _partition_keys_cache: Dict[int, List[int]] = {}

@@ -223,6 +223,7 @@ PARAMS = (
             ("maxRowsPerMember", 0, r"'maxRowsPerMember'.*>= 1", ValueError),
             ("stackerMaxRows", 99, r"'stackerMaxRows'.*>= 100. Got 99", ValueError),
             ("validationMaxRows", 0, r"'validationMaxRows'.*>= 1. Got 0", ValueError),
+            ("maxMembers", 0, r"'maxMembers'.*>= 1. Got 0", ValueError),
             ("depth", 0, r"'depth'.*>= 1. Got 0", ValueError),
             ("l2LeafReg", -1.0, r"'l2LeafReg'.*> 0", ValueError),
             ("catboostParams", {"thread_count": 2}, r"spark.task.cpus", ValueError),
@@ -397,6 +398,33 @@ for case in FIT_SCHEMA:
     case.before_jobs = True
 
 FIT_DATA = [
+    Case(
+        "fit",
+        "initModelPath with no saved model",
+        lambda c: fit(c.df, initModelPath=str(c.tmp_path / "nothing")),
+        r"initModelPath='.*nothing' cannot be grown: No saved sparkensemble stage",
+    ),
+    Case(
+        "fit",
+        "initModelPath of another task's model",
+        lambda c: fit_regression(c, F.col("label"), initModelPath=c.saved()),
+        r"cannot be grown: The stage .* is a .*SampledEnsembleClassificationModel, not a "
+        r".*SampledEnsembleRegressionModel",
+    ),
+    Case(
+        "fit",
+        "initModelPath with other features",
+        lambda c: fit_cities(c.cities, initModelPath=c.saved()),
+        r"initModelPath=.* holds a model fitted on featuresCol, but this fit reads "
+        r"inputCols=\['city', 'x'\]",
+    ),
+    Case(
+        "fit",
+        "maxMembers below numMembers",
+        lambda c: fit(c.df, maxMembers=1),
+        r"maxMembers=1 is below numMembers=2",
+        before_jobs=True,
+    ),
     Case(
         "fit",
         "null validation flags",

@@ -147,3 +147,31 @@ def test_categorical_columns_get_an_encoding_that_is_saved_and_repeated_rows_spr
     loaded = SampledEnsembleClassificationModel.load(path)
     assert loaded.categoricalEncoding == model.categoricalEncoding
     assert BinaryClassificationEvaluator().evaluate(loaded.transform(df)) > 0.75
+
+
+def test_a_grown_model_on_validation_rows_saves_loads_merges_and_scores(spark, tmp_path):
+    x, y = make_classification(600, seed=27)
+    flags = [bool(i % 5 == 0) for i in range(300)]
+    old = to_frame(spark, x[:300], y[:300]).cache()
+    new = to_frame(spark, x[300:], y[300:], valid=flags).cache()
+    first = str(tmp_path / "first")
+    SampledEnsembleClassifier(numMembers=2, **SMALL).fit(old).save(first)
+    grower = SampledEnsembleClassifier(
+        numMembers=2,
+        initModelPath=first,
+        maxMembers=3,
+        validationIndicatorCol="valid",
+        combiner="geometric",
+        **SMALL,
+    )
+    grown = grower.fit(new)
+    assert list(grown.summary["generation"]) == [0, 1, 1]
+    assert list(grown.summary["holdout_rows"].iloc[1:]) == [sum(flags)] * 2
+    path = str(tmp_path / "grown")
+    grown.save(path)
+    loaded = SampledEnsembleClassificationModel.load(path)
+    assert loaded.members == grown.members
+    rows = loaded.transform(new).select("features", "probability").collect()
+    features = np.array([r.features.toArray() for r in rows])
+    native = loaded.nativeModel().predict_proba(features)
+    np.testing.assert_allclose(native, [r.probability.toArray() for r in rows], atol=1e-9)
