@@ -35,6 +35,7 @@ from benchmark_figures import (  # noqa: F401
     categorical,
     compare_strategies,
     frontier,
+    growth,
     overheads,
     regression,
     scaling,
