@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from pyspark.ml.linalg import Vector
 from pyspark.ml.regression import RegressionModel, Regressor
 from pyspark.ml.util import MLReadable, MLWritable
 
@@ -13,10 +12,12 @@ from sparkensemble.model import _SampledEnsembleModel
 from sparkensemble.param_checks import keyword_only
 from sparkensemble.params import _SampledEnsembleRegressorParams
 from sparkensemble.tasks import REGRESSION
+from sparkensemble.vector_scoring import VectorScoring
 
 
 class SampledEnsembleRegressionModel(
     _SampledEnsembleModel,
+    VectorScoring,  # before pyspark's abstract predict
     RegressionModel,
     _SampledEnsembleRegressorParams,
     MLWritable,
@@ -57,27 +58,6 @@ class SampledEnsembleRegressionModel(
 
     def _loss(self) -> str:
         return self.getLossFunction()
-
-    def predict(self, value: Vector) -> float:
-        """Score one feature vector on the driver: the ``prediction`` of ``transform``.
-
-        Parameters
-        ----------
-        value : pyspark.ml.linalg.Vector
-            One row's features, ``numFeatures`` of them, as ``featuresCol`` holds them.
-
-        Returns
-        -------
-        float
-            The members' predictions combined with the current combiner.
-
-        Raises
-        ------
-        ValueError
-            If the vector's size is not ``numFeatures``, or the model reads ``inputCols``
-            (score a DataFrame with ``transform`` then).
-        """
-        return float(self._score_one(value)["prediction"][0])
 
 
 class SampledEnsembleRegressor(
