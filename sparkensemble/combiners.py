@@ -12,8 +12,8 @@ from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
 
-# A stacker here is anything with apply(), as those of sparkensemble.stacking and
-# sparkensemble.linear_stacking are: the former builds on this module (softmax,
+# A stacker here is anything with apply(), as those of logistic_stacking.py and
+# linear_stacking.py are: the logistic one builds on this module (softmax,
 # binary_margins), so this one imports neither.
 Stacker = Any
 

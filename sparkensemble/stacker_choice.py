@@ -20,7 +20,7 @@ from typing import Callable, Dict, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from sparkensemble.linear_stacking import LinearStacker, fit_linear_stacker
-from sparkensemble.stacking import Stacker, fit_logistic_stacker
+from sparkensemble.logistic_stacking import Stacker, fit_logistic_stacker
 from sparkensemble.weight_choice import EQUAL, LEARNED, WeightChoice
 
 FOLDS = 5
@@ -127,9 +127,9 @@ def choose_stacker(
     num_classes: int,
     weights: Optional[np.ndarray] = None,
 ) -> Stacker:
-    """:func:`~sparkensemble.stacking.fit_logistic_stacker` on every row, applying its weights
-    only if, under cross-validation, they beat the ``mean`` of probabilities by the margin
-    in both log loss and accuracy, and lose no AUC.
+    """:func:`~sparkensemble.logistic_stacking.fit_logistic_stacker` on every row, applying
+    its weights only if, under cross-validation, they beat the ``mean`` of probabilities by
+    the margin in both log loss and accuracy, and lose no AUC.
 
     Log loss alone is not enough: a multinomial stacker on a few hundred rows sharpens
     the members' probabilities, which lowers the log loss while it flips some argmaxes.
