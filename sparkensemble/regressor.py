@@ -124,7 +124,8 @@ class SampledEnsembleRegressor(
         The CatBoost regression loss each member minimises, in CatBoost's syntax with
         parameters after a colon: one of RMSE, MAE, Quantile, Huber, Poisson, Tweedie,
         MAPE, LogLinQuantile, Expectile, LogCosh, Lq or RMSPE (for example
-        ``"Quantile:alpha=0.9"`` or ``"Tweedie:variance_power=1.5"``). Checked when set.
+        ``"Quantile:alpha=0.9"`` or ``"Tweedie:variance_power=1.5"``). The name is checked
+        when set, the parameters at fit, by CatBoost, before any Spark job.
     validationFraction : float, default=0.1
         Fraction of each member's rows held out, by row hash, for early stopping, the
         member's holdout metrics and the stacker's training rows; in ``(0, 1)``.
