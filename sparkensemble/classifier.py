@@ -17,7 +17,7 @@ from sparkensemble.vector_scoring import ClassificationVectorScoring
 
 class SampledEnsembleClassificationModel(
     _SampledEnsembleModel,
-    ClassificationVectorScoring,  # before pyspark's abstract predict methods
+    ClassificationVectorScoring,  # ahead of pyspark's abstract predict methods in the MRO
     ProbabilisticClassificationModel,
     _SampledEnsembleClassifierParams,
     MLWritable,

@@ -17,7 +17,7 @@ from sparkensemble.vector_scoring import VectorScoring
 
 class SampledEnsembleRegressionModel(
     _SampledEnsembleModel,
-    VectorScoring,  # before pyspark's abstract predict
+    VectorScoring,  # ahead of pyspark's abstract predict in the MRO
     RegressionModel,
     _SampledEnsembleRegressorParams,
     MLWritable,
