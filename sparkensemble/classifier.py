@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from pyspark.ml.classification import ProbabilisticClassificationModel, ProbabilisticClassifier
-from pyspark.ml.linalg import Vector, Vectors
 from pyspark.ml.util import MLReadable, MLWritable
 
 from sparkensemble.estimator import _SampledEnsembleEstimator
@@ -13,10 +12,12 @@ from sparkensemble.model import _SampledEnsembleModel
 from sparkensemble.param_checks import keyword_only
 from sparkensemble.params import _SampledEnsembleClassifierParams
 from sparkensemble.tasks import CLASSIFICATION
+from sparkensemble.vector_scoring import ClassificationVectorScoring
 
 
 class SampledEnsembleClassificationModel(
     _SampledEnsembleModel,
+    ClassificationVectorScoring,  # ahead of pyspark's abstract predict methods in the MRO
     ProbabilisticClassificationModel,
     _SampledEnsembleClassifierParams,
     MLWritable,
@@ -72,72 +73,6 @@ class SampledEnsembleClassificationModel(
                 f"{self._state.width} classes; give one threshold per class."
             )
         return thresholds
-
-    def predictRaw(self, value: Vector) -> Vector:
-        """Score one feature vector on the driver: the ``rawPrediction`` of ``transform``.
-
-        Parameters
-        ----------
-        value : pyspark.ml.linalg.Vector
-            One row's features, ``numFeatures`` of them, as ``featuresCol`` holds them.
-
-        Returns
-        -------
-        pyspark.ml.linalg.DenseVector
-            One value per class: the combined member probabilities before renormalisation
-            (margins for ``"stacked"`` and ``"geometric"``).
-
-        Raises
-        ------
-        ValueError
-            If the vector's size is not ``numFeatures``, or the model reads ``inputCols``
-            (score a DataFrame with ``transform`` then).
-        """
-        return Vectors.dense([field[0] for field in self._class_fields(value, "raw")])
-
-    def predictProbability(self, value: Vector) -> Vector:
-        """Score one feature vector on the driver: the ``probability`` of ``transform``.
-
-        Parameters
-        ----------
-        value : pyspark.ml.linalg.Vector
-            One row's features, ``numFeatures`` of them, as ``featuresCol`` holds them.
-
-        Returns
-        -------
-        pyspark.ml.linalg.DenseVector
-            The class probabilities, summing to 1.
-
-        Raises
-        ------
-        ValueError
-            If the vector's size is not ``numFeatures``, or the model reads ``inputCols``.
-        """
-        return Vectors.dense([field[0] for field in self._class_fields(value, "probability")])
-
-    def predict(self, value: Vector) -> float:
-        """Score one feature vector on the driver: the ``prediction`` of ``transform``.
-
-        Parameters
-        ----------
-        value : pyspark.ml.linalg.Vector
-            One row's features, ``numFeatures`` of them, as ``featuresCol`` holds them.
-
-        Returns
-        -------
-        float
-            The predicted class index, after ``thresholds`` when they are set.
-
-        Raises
-        ------
-        ValueError
-            If the vector's size is not ``numFeatures``, or the model reads ``inputCols``.
-        """
-        return float(self._score_one(value)["prediction"][0])
-
-    def _class_fields(self, value: Vector, output: str) -> List[Any]:
-        scored = self._score_one(value)
-        return [scored[f"{output}_{index}"] for index in range(self._state.width)]
 
 
 class SampledEnsembleClassifier(

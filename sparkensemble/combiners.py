@@ -12,8 +12,9 @@ from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
 
-# A stacker here is anything with apply(), as the ones of sparkensemble.stacking are: that
-# module builds on this one (softmax, binary_margins), so this one does not import it.
+# A stacker here is anything with apply(), as those of logistic_stacking.py and
+# linear_stacking.py are: the logistic one builds on this module (softmax,
+# binary_margins), so this one imports neither.
 Stacker = Any
 
 CLASSIFICATION_COMBINERS = ("mean", "median", "max", "geometric", "stacked")

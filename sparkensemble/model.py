@@ -2,7 +2,8 @@
 
 Spark glue only. The task (``_task``) says how members' outputs combine; the public
 model classes say which Params name the output columns. Native export is
-:class:`~sparkensemble.native_export.NativeExport`'s; what the model holds is one
+:class:`~sparkensemble.native_export.NativeExport`'s, and scoring one vector with
+``predict`` is :mod:`sparkensemble.vector_scoring`'s; what the model holds is one
 :class:`~sparkensemble.model_state.EnsembleState`, given whole when it is built.
 """
 
@@ -13,15 +14,13 @@ from typing import Any, ClassVar, Dict, List, Optional, TypeVar
 
 import numpy as np
 import pandas as pd
-from pyspark.ml.linalg import DenseVector, Vector
+from pyspark.ml.linalg import DenseVector
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from sparkensemble.batch_scoring import CONTRIBUTIONS, ScoreSpec, score_batch
+from sparkensemble.batch_scoring import CONTRIBUTIONS, ScoreSpec
 from sparkensemble.combiners import require_stacker
-from sparkensemble.feature_arrays import assemble_features
 from sparkensemble.features import feature_blocks
-from sparkensemble.member_cache import cached_members, cached_merge
 from sparkensemble.member_table import summary_columns
 from sparkensemble.model_state import EnsembleState
 from sparkensemble.native_export import NativeExport
@@ -291,27 +290,3 @@ class _SampledEnsembleModel(NativeExport, EnsembleModelWritable, _SampledEnsembl
                 value = output_value(F.col(_SCORED), output, sizes.get(output))
                 scored = scored.withColumn(column, value)
         return scored.drop(_SCORED)
-
-    def _score_one(self, value: Vector) -> Dict[str, np.ndarray]:
-        """The task's named outputs for one feature vector, each of one row."""
-        array = np.asarray(value.toArray(), dtype=np.float64).reshape(1, -1)
-        state = self._state
-        if array.shape[1] != state.num_features:
-            raise ValueError(
-                f"the vector has {array.shape[1]} features, but the model was fitted on "
-                f"{state.num_features}."
-            )
-        if self.isDefined(self.inputCols):
-            raise ValueError(
-                "This model reads raw inputCols, so it scores DataFrames only; use transform."
-            )
-        self._check_stacker()
-        positions = state.categorical_positions
-        if positions:
-            numeric = np.delete(array, positions, axis=1)
-            categories = array[:, positions].astype(np.int64).astype(str)
-            array = assemble_features(numeric, categories, positions)
-        models = cached_members(state.key, state.blobs, self._task)
-        spec = self._score_spec()
-        merged = cached_merge(state.key, spec.blend, models, self._task) if spec.blend else None
-        return score_batch(models, array, spec, merged=merged)

@@ -315,8 +315,8 @@ class _SampledEnsembleRegressorParams(_SampledEnsembleParams, HasVarianceCol):
         Params._dummy(),
         "lossFunction",
         "the CatBoost regression loss each member minimises, with CatBoost's parameter "
-        "syntax: " + ", ".join(supportedLossFunctions) + " (for example 'Quantile:alpha=0.9', "
-        "'Tweedie:variance_power=1.5', 'Expectile:alpha=0.5'). Checked when set.",
+        "syntax: " + ", ".join(supportedLossFunctions) + " (for example 'Quantile:alpha=0.9' or "
+        "'Tweedie:variance_power=1.5'). The name is checked when set, the parameters at fit.",
         typeConverter=loss_function,
     )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from pyspark.ml.linalg import Vector
 from pyspark.ml.regression import RegressionModel, Regressor
 from pyspark.ml.util import MLReadable, MLWritable
 
@@ -13,10 +12,12 @@ from sparkensemble.model import _SampledEnsembleModel
 from sparkensemble.param_checks import keyword_only
 from sparkensemble.params import _SampledEnsembleRegressorParams
 from sparkensemble.tasks import REGRESSION
+from sparkensemble.vector_scoring import VectorScoring
 
 
 class SampledEnsembleRegressionModel(
     _SampledEnsembleModel,
+    VectorScoring,  # ahead of pyspark's abstract predict in the MRO
     RegressionModel,
     _SampledEnsembleRegressorParams,
     MLWritable,
@@ -57,27 +58,6 @@ class SampledEnsembleRegressionModel(
 
     def _loss(self) -> str:
         return self.getLossFunction()
-
-    def predict(self, value: Vector) -> float:
-        """Score one feature vector on the driver: the ``prediction`` of ``transform``.
-
-        Parameters
-        ----------
-        value : pyspark.ml.linalg.Vector
-            One row's features, ``numFeatures`` of them, as ``featuresCol`` holds them.
-
-        Returns
-        -------
-        float
-            The members' predictions combined with the current combiner.
-
-        Raises
-        ------
-        ValueError
-            If the vector's size is not ``numFeatures``, or the model reads ``inputCols``
-            (score a DataFrame with ``transform`` then).
-        """
-        return float(self._score_one(value)["prediction"][0])
 
 
 class SampledEnsembleRegressor(
@@ -144,7 +124,8 @@ class SampledEnsembleRegressor(
         The CatBoost regression loss each member minimises, in CatBoost's syntax with
         parameters after a colon: one of RMSE, MAE, Quantile, Huber, Poisson, Tweedie,
         MAPE, LogLinQuantile, Expectile, LogCosh, Lq or RMSPE (for example
-        ``"Quantile:alpha=0.9"`` or ``"Tweedie:variance_power=1.5"``). Checked when set.
+        ``"Quantile:alpha=0.9"`` or ``"Tweedie:variance_power=1.5"``). The name is checked
+        when set, the parameters at fit, by CatBoost, before any Spark job.
     validationFraction : float, default=0.1
         Fraction of each member's rows held out, by row hash, for early stopping, the
         member's holdout metrics and the stacker's training rows; in ``(0, 1)``.

@@ -8,7 +8,7 @@ weights are kept only when they win by more than :data:`MARGIN` standard errors 
 paired difference (a classifier's in log loss and in accuracy, losing no AUC); otherwise
 the stacker applies equal weights, and scores as ``mean``.
 
-Pure numpy, like :mod:`sparkensemble.stacking`; the rows arrive sorted by row hash, so
+Pure numpy, like the stackers it fits; the rows arrive sorted by row hash, so
 contiguous folds are a deterministic random split.
 """
 
@@ -19,12 +19,8 @@ from typing import Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from sparkensemble.stacking import (
-    LinearStacker,
-    Stacker,
-    fit_linear_stacker,
-    fit_logistic_stacker,
-)
+from sparkensemble.linear_stacking import LinearStacker, fit_linear_stacker
+from sparkensemble.logistic_stacking import Stacker, fit_logistic_stacker
 from sparkensemble.weight_choice import EQUAL, LEARNED, WeightChoice
 
 FOLDS = 5
@@ -99,7 +95,7 @@ def _mean(values: np.ndarray, weights: Optional[np.ndarray]) -> float:
 def choose_linear_stacker(
     member_predictions: np.ndarray, labels: np.ndarray, weights: Optional[np.ndarray] = None
 ) -> LinearStacker:
-    """:func:`~sparkensemble.stacking.fit_linear_stacker` on every row, applying its
+    """:func:`~sparkensemble.linear_stacking.fit_linear_stacker` on every row, applying its
     weights only if they beat equal weights in squared error under cross-validation."""
     predictions = np.asarray(member_predictions, dtype=np.float64)
     labels = np.asarray(labels, dtype=np.float64)
@@ -131,9 +127,9 @@ def choose_stacker(
     num_classes: int,
     weights: Optional[np.ndarray] = None,
 ) -> Stacker:
-    """:func:`~sparkensemble.stacking.fit_logistic_stacker` on every row, applying its weights
-    only if, under cross-validation, they beat the ``mean`` of probabilities by the margin
-    in both log loss and accuracy, and lose no AUC.
+    """:func:`~sparkensemble.logistic_stacking.fit_logistic_stacker` on every row, applying
+    its weights only if, under cross-validation, they beat the ``mean`` of probabilities by
+    the margin in both log loss and accuracy, and lose no AUC.
 
     Log loss alone is not enough: a multinomial stacker on a few hundred rows sharpens
     the members' probabilities, which lowers the log loss while it flips some argmaxes.

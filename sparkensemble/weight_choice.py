@@ -1,7 +1,8 @@
 """Which weights a stacker applies, learned or equal, and the cross-validation behind it.
 
-:mod:`sparkensemble.stacker_choice` makes the choice; :mod:`sparkensemble.stacking`'s
-stackers carry it and persist it as JSON. No Spark here.
+:mod:`sparkensemble.stacker_choice` makes the choice; the stackers of
+:mod:`sparkensemble.logistic_stacking` and :mod:`sparkensemble.linear_stacking` carry it
+and persist it as JSON. No Spark here.
 """
 
 from __future__ import annotations

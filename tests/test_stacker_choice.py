@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from sparkensemble.combiners import combine
+from sparkensemble.linear_stacking import LinearStacker
+from sparkensemble.logistic_stacking import Stacker
 from sparkensemble.stacker_choice import (
     FOLDS,
     MARGIN,
@@ -14,7 +16,6 @@ from sparkensemble.stacker_choice import (
     keeps_learned,
     paired_gain,
 )
-from sparkensemble.stacking import LinearStacker, Stacker
 from sparkensemble.tasks import CLASSIFICATION, REGRESSION
 from sparkensemble.weight_choice import WeightChoice
 

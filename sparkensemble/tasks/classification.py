@@ -2,7 +2,8 @@
 
 Labels are class indices 0..C-1. A member's output is its probability of each class,
 aligned to the full class set; the combiners are :mod:`sparkensemble.combiners`, and
-the stacker is the logistic regression of :mod:`sparkensemble.stacking`. No Spark here.
+the stacker is the logistic regression of :mod:`sparkensemble.logistic_stacking`. No
+Spark here.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from sparkensemble.combiners import (
     softmax,
 )
 from sparkensemble.errors import MemberDataError
+from sparkensemble.logistic_stacking import Stacker
 from sparkensemble.stacker_choice import choose_stacker
-from sparkensemble.stacking import Stacker
 from sparkensemble.tasks.base import (
     Blend,
     EnsembleTask,

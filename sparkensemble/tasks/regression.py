@@ -13,8 +13,8 @@ from catboost import CatBoostError, CatBoostRegressor, Pool
 
 from sparkensemble.combiners import REGRESSION_COMBINERS, combine_predictions
 from sparkensemble.errors import MemberDataError
+from sparkensemble.linear_stacking import LinearStacker
 from sparkensemble.stacker_choice import choose_linear_stacker
-from sparkensemble.stacking import LinearStacker
 from sparkensemble.tasks.base import Blend, EnsembleTask, LabelStats, quiet
 
 # CatBoost's single-output regression losses. Each takes CatBoost's parameter syntax,

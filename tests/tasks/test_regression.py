@@ -7,9 +7,9 @@ from helpers.data import make_regression
 
 from sparkensemble.combiners import combine_predictions
 from sparkensemble.errors import MemberDataError
+from sparkensemble.linear_stacking import LinearStacker, fit_linear_stacker
 from sparkensemble.members import MemberSettings, train_member
 from sparkensemble.model_bytes import deserialize_model
-from sparkensemble.stacking import LinearStacker, fit_linear_stacker
 from sparkensemble.tasks import REGRESSION
 from sparkensemble.tasks.base import LabelStats, member_outputs
 from sparkensemble.tasks.regression import (

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sparkensemble.combiners import combine
-from sparkensemble.stacking import Stacker, fit_logistic_stacker, stacker_features
+from sparkensemble.logistic_stacking import Stacker, fit_logistic_stacker, stacker_features
 
 
 def noisy_members(labels, num_classes, members=3, noise=1.0, seed=0):
