@@ -10,7 +10,7 @@ from pyspark.ml.util import MLReadable, MLWritable
 from sparkensemble.estimator import _SampledEnsembleEstimator
 from sparkensemble.model import _SampledEnsembleModel
 from sparkensemble.param_checks import keyword_only
-from sparkensemble.params import _SampledEnsembleRegressorParams
+from sparkensemble.task_params import _SampledEnsembleRegressorParams
 from sparkensemble.tasks import REGRESSION
 from sparkensemble.vector_scoring import VectorScoring
 
