@@ -420,6 +420,15 @@ FIT_DATA = [
     ),
     Case(
         "fit",
+        "initModelPath with a class its members never saw",
+        lambda c: fit(
+            with_label(c.df, F.when(F.rand(3) < 0.3, 2.0).otherwise(F.col("label"))),
+            initModelPath=c.saved(),
+        ),
+        r"holds class 2, which the members of the model at initModelPath=.* never saw",
+    ),
+    Case(
+        "fit",
         "maxMembers below numMembers",
         lambda c: fit(c.df, maxMembers=1),
         r"maxMembers=1 is below numMembers=2",

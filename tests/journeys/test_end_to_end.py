@@ -98,6 +98,10 @@ def test_regressor_fit_stack_save_load_in_a_pipeline(spark, tmp_path):
     loaded = PipelineModel.load(path)
     assert isinstance(loaded.stages[-1], SampledEnsembleRegressionModel)
     np.testing.assert_array_equal(predictions(loaded.transform(df)), predictions(scored))
+    # The stacker's choice between learned and equal weights is saved with it.
+    choice = fitted.stages[-1].stackerChoice
+    assert choice["weights"] in ("learned", "equal") and choice["folds"] > 0
+    assert loaded.stages[-1].stackerChoice == choice
 
 
 def test_partition_strategy_with_num_members_unset(spark):
