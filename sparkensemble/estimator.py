@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import time
 from dataclasses import replace
 from typing import Any, ClassVar, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
@@ -34,6 +35,7 @@ from sparkensemble.model_state import EnsembleState
 from sparkensemble.out_of_fold import out_of_fold_outputs, validation_outputs
 from sparkensemble.params import _SampledEnsembleParams
 from sparkensemble.persistence import ParamsWritable
+from sparkensemble.phases import log_fitted
 from sparkensemble.profile import TrainingProfile, profile_training_data
 from sparkensemble.rows import hashed_rows, row_content
 from sparkensemble.schema import (
@@ -112,6 +114,7 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
         self._task.check_catboost_kwargs(self._catboost_kwargs())
 
     def _fit(self, dataset: DataFrame) -> _SampledEnsembleModel:
+        started = time.perf_counter()
         # 1. Params and schema, with no Spark job.
         self._validate_params()
         requested = self.getNumMembers() if self.isSet(self.numMembers) else None
@@ -215,6 +218,7 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
             category_kinds=kinds,
             stacker=stacker,
         )
+        log_fitted(state.members, task.metric_names, time.perf_counter() - started)
         model = self._model_class._fitted(state)
         self._copyValues(model)
         return model._set(numMembers=len(members))

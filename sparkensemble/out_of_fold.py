@@ -20,6 +20,7 @@ from sparkensemble.assignment import holdout_mask, stacker_sample_mask
 from sparkensemble.feature_arrays import take_rows
 from sparkensemble.member_cache import cached_members, ensemble_key
 from sparkensemble.members import ValidationRows
+from sparkensemble.phases import phase
 from sparkensemble.rows import LABEL, ROW_HASH, WEIGHT, batch_features, column_numpy
 from sparkensemble.tasks import EnsembleTask, task_named
 from sparkensemble.tasks.base import member_outputs
@@ -118,4 +119,5 @@ def _holdout_outputs(
                 names=["row_hash", "label", "weight", "outputs"],
             )
 
-    return rows.mapInArrow(score_holdouts, schema).toPandas()
+    with phase(rows.sparkSession, "score the stacker's holdout rows"):
+        return rows.mapInArrow(score_holdouts, schema).toPandas()

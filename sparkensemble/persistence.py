@@ -28,6 +28,7 @@ from pyspark.sql import SparkSession
 
 from sparkensemble.member_table import canonical_member_table, member_table_schema
 from sparkensemble.model_state import FORMAT_VERSION
+from sparkensemble.phases import phase
 
 _METADATA = "metadata"
 _MEMBERS = "members"
@@ -101,7 +102,8 @@ class SafeWriter(MLWriter):
                 f"Path {path} already exists; nothing was written. To replace it, use "
                 f"write().overwrite().save(path)."
             )
-        self.saveImpl(path)
+        with phase(self.sparkSession, f"save {type(self.instance).__name__} to {path}"):
+            self.saveImpl(path)
 
     def _mode(self) -> str:
         # "error", not its synonym "errorifexists", which Spark Connect rejects.
@@ -170,7 +172,8 @@ class ParamsReader(MLReader[P]):
 
     def load(self, path: str) -> P:
         """Load the instance saved at ``path``."""
-        return self.instance_from(self.load_metadata(path))
+        with phase(self.sparkSession, f"load {self.cls.__name__} from {path}"):
+            return self.instance_from(self.load_metadata(path))
 
 
 def with_saved_uid(instance: P, uid: str) -> P:
@@ -207,6 +210,10 @@ class EnsembleModelReader(ParamsReader[P]):
     """Reads a model written by :class:`EnsembleModelWriter` and checks it is whole."""
 
     def load(self, path: str) -> P:
+        with phase(self.sparkSession, f"load {self.cls.__name__} from {path}"):
+            return self._load(path)
+
+    def _load(self, path: str) -> P:
         metadata = self.load_metadata(path)
         members_path = _join(path, _MEMBERS)
         task = self.cls._task

@@ -16,6 +16,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, DecimalType, FractionalType, StructField
 
 from sparkensemble.features import FeatureBlocks
+from sparkensemble.phases import phase
 from sparkensemble.tasks import EnsembleTask
 from sparkensemble.tasks.base import LabelStats
 
@@ -121,7 +122,8 @@ def profile_training_data(
     if content:
         distinct = F.approx_count_distinct(F.xxhash64(*content))
         aggregates.append(distinct.alias("distinct_rows"))
-    stats = df.select(*aggregates).first().asDict()
+    with phase(df.sparkSession, "profile the training data"):
+        stats = df.select(*aggregates).first().asDict()
     label_stats = LabelStats(**{name: stats[name] for name in labels})
     if validation_col:
         _check_validation_flags(stats, validation_col, num_members)

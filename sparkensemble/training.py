@@ -21,6 +21,7 @@ from sparkensemble.assignment import RowCap
 from sparkensemble.errors import MemberDataError
 from sparkensemble.member_table import DRIVER_COLUMNS, member_columns
 from sparkensemble.members import MemberSettings, ValidationRows, train_member
+from sparkensemble.phases import phase
 from sparkensemble.rows import LABEL, MEMBER, ROW_HASH, WEIGHT, batch_features, column_numpy
 from sparkensemble.task_context import task_partition, task_threads
 from sparkensemble.tasks import EnsembleTask, task_named
@@ -68,12 +69,14 @@ def train_members(
     """
     num_members = len(member_seeds)
     threshold, sampled_from = presample if presample else (None, None)
-    layout = member_frame(presampled(rows, threshold), strategy, num_members)
     schema, ddl = result_schemas(task_named(base.task))
     trainer = _partition_trainer(
         member_seeds, asdict(base), has_weight, max_rows, schema, validation
     )
-    results = layout.mapInArrow(trainer, ddl).toPandas()
+    text = f"train {num_members} members ({strategy})"
+    with phase(rows.sparkSession, text, members=num_members):
+        layout = member_frame(presampled(rows, threshold), strategy, num_members)
+        results = layout.mapInArrow(trainer, ddl).toPandas()
     results = results.sort_values("member").reset_index(drop=True)
     raise_member_errors(results, num_members, strategy, sampled_from)
     results["seed"] = [member_seeds[m] for m in results["member"]]

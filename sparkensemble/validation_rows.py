@@ -16,6 +16,7 @@ from pyspark.sql import functions as F
 
 from sparkensemble.assignment import presample_threshold
 from sparkensemble.members import ValidationRows
+from sparkensemble.phases import phase
 from sparkensemble.rows import (
     CATEGORIES,
     FEATURES,
@@ -63,7 +64,8 @@ def collect_validation_rows(flagged: DataFrame, count: int, max_rows: int) -> pa
             if batch.num_rows:
                 yield pa.RecordBatch.from_arrays([pa.array([arrow_ipc(batch)])], ["ipc"])
 
-    chunks = flagged.mapInArrow(as_ipc, "ipc binary").collect()
+    with phase(flagged.sparkSession, "collect the validation rows"):
+        chunks = flagged.mapInArrow(as_ipc, "ipc binary").collect()
     tables: List[pa.Table] = [from_arrow_ipc(row.ipc) for row in chunks]
     table = pa.concat_tables(tables) if tables else None
     if table is None or table.num_rows == 0:

@@ -1,5 +1,7 @@
 """The core user journey. This module also runs on Spark Connect (see test_connect_mode.py)."""
 
+import logging
+
 import numpy as np
 import pytest
 from helpers.data import make_classification, make_regression, to_frame
@@ -179,3 +181,30 @@ def test_a_grown_model_on_validation_rows_saves_loads_merges_and_scores(spark, t
     features = np.array([r.features.toArray() for r in rows])
     native = loaded.nativeModel().predict_proba(features)
     np.testing.assert_allclose(native, [r.probability.toArray() for r in rows], atol=1e-9)
+
+
+def test_a_fit_logs_its_phases_and_members_and_keeps_the_caller_s_labels(spark, binary_df, caplog):
+    if SPARK_MODE == "connect":
+        spark.addTag("mine")
+    else:
+        spark.sparkContext.setJobDescription("mine")
+    with caplog.at_level(logging.INFO, logger="sparkensemble"):
+        SampledEnsembleClassifier(numMembers=2, **SMALL).fit(binary_df)
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("sparkensemble")]
+    expected = [
+        "sparkensemble: profile the training data: started",
+        "sparkensemble: train 2 members (fold): started",
+        "members trained: 2/2",
+        "sparkensemble: train 2 members (fold): done in",
+        "sparkensemble: fit 2 members in",
+        "member 1 (generation 0): best iteration",
+    ]
+    positions = [next(i for i, line in enumerate(lines) if line.startswith(e)) for e in expected]
+    assert positions == sorted(positions), lines
+    assert [line for line in lines if line.startswith("members trained")][-1].endswith("2/2")
+    if SPARK_MODE == "connect":
+        assert spark.getTags() == {"mine"}
+        spark.removeTag("mine")
+    else:
+        assert spark.sparkContext.getLocalProperty("spark.job.description") == "mine"
+        spark.sparkContext.setJobDescription(None)
