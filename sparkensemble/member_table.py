@@ -30,11 +30,16 @@ _TAIL = [
     ("partition", "int"),
     ("train_started_at", "double"),
     ("feature_importances", "array<double>"),
+    ("curve_metric", "string"),
+    ("learn_curve", "array<double>"),
+    ("holdout_curve", "array<double>"),
 ]
 # The driver adds these to what the training job returns.
 DRIVER_COLUMNS = ("seed", "generation")
-# model.members and model.featureImportances show these; the summary leaves them out.
-_NOT_IN_SUMMARY = ("model", "feature_importances")
+# model.members, model.featureImportances and model.learningCurves show these; the summary
+# leaves them out.
+_NOT_IN_SUMMARY = ("model", "feature_importances", "curve_metric", "learn_curve", "holdout_curve")
+_CURVES = ("learn_curve", "holdout_curve")
 _PANDAS_TYPES = {"int": "int64", "long": "int64", "double": "float64"}
 
 
@@ -78,4 +83,16 @@ def canonical_member_table(table: pd.DataFrame, task: EnsembleTask) -> pd.DataFr
     table["feature_importances"] = [
         [float(value) for value in row] for row in table["feature_importances"]
     ]
+    # A model saved before members kept their learning curves has none.
+    table["curve_metric"] = [
+        value if isinstance(value, str) else "" for value in table["curve_metric"]
+    ]
+    for column in _CURVES:
+        table[column] = [
+            [] if _missing(row) else [float(value) for value in row] for row in table[column]
+        ]
     return table.sort_values("member").reset_index(drop=True)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)

@@ -87,6 +87,11 @@ class TrainedMember:
     train_started_at: float
     train_seconds: float
     feature_importances: List[float]
+    # The loss at every iteration trained, on the training rows and on the holdout
+    # (empty without one), as CatBoost recorded it: the member's learning curves.
+    curve_metric: str = ""
+    learn_curve: List[float] = field(default_factory=list)
+    holdout_curve: List[float] = field(default_factory=list)
 
 
 def catboost_model(settings: MemberSettings) -> CatBoost:
@@ -147,6 +152,9 @@ def train_member(
     train_seconds = time.perf_counter() - started
 
     metrics = task.holdout_metrics(model, holdout_pool, settings.width)
+    curves = model.get_evals_result()
+    learn = curves.get("learn", {})
+    curve_metric = next(iter(learn), "")
     best = model.get_best_iteration()
     importances = np.asarray(model.get_feature_importance(), dtype=np.float64)
     total = importances.sum()
@@ -160,6 +168,9 @@ def train_member(
         train_seconds=train_seconds,
         feature_importances=(importances / total if total > 0 else importances).tolist(),
         metrics=metrics,
+        curve_metric=curve_metric,
+        learn_curve=[float(v) for v in learn.get(curve_metric, [])],
+        holdout_curve=[float(v) for v in curves.get("validation", {}).get(curve_metric, [])],
     )
 
 

@@ -3,7 +3,9 @@
 Spark glue only. The task (``_task``) says how members' outputs combine; the public
 model classes say which Params name the output columns. Native export is
 :class:`~sparkensemble.native_export.NativeExport`'s, and scoring one vector with
-``predict`` is :mod:`sparkensemble.vector_scoring`'s; what the model holds is one
+``predict`` is :mod:`sparkensemble.vector_scoring`'s, and what it shows of its members
+(bytes, seeds, summary, importances, learning curves) :mod:`sparkensemble.member_views`'s;
+what the model holds is one
 :class:`~sparkensemble.model_state.EnsembleState`, given whole when it is built.
 """
 
@@ -12,16 +14,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, ClassVar, Dict, List, Optional, TypeVar
 
-import numpy as np
 import pandas as pd
-from pyspark.ml.linalg import DenseVector
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from sparkensemble.batch_scoring import CONTRIBUTIONS, ScoreSpec
 from sparkensemble.combiners import require_stacker
 from sparkensemble.features import feature_blocks
-from sparkensemble.member_table import summary_columns
+from sparkensemble.member_views import MemberViews
 from sparkensemble.model_state import EnsembleState
 from sparkensemble.native_export import NativeExport
 from sparkensemble.params import _SampledEnsembleParams
@@ -36,7 +36,9 @@ _SCORED = "__se_scored"
 M = TypeVar("M", bound="_SampledEnsembleModel")
 
 
-class _SampledEnsembleModel(NativeExport, EnsembleModelWritable, _SampledEnsembleParams):
+class _SampledEnsembleModel(
+    MemberViews, NativeExport, EnsembleModelWritable, _SampledEnsembleParams
+):
     """A fitted ensemble: the members' native CatBoost bytes and how to combine them."""
 
     _task: ClassVar[EnsembleTask]
@@ -102,64 +104,6 @@ class _SampledEnsembleModel(NativeExport, EnsembleModelWritable, _SampledEnsembl
         without categorical features.
         """
         return self._state.encoding.to_json()
-
-    @property
-    def members(self) -> List[bytes]:
-        """Each member's native CatBoost model, as the bytes of a ``.cbm`` file.
-
-        Returns
-        -------
-        list of bytes
-            One entry per member, in member order. Write one to a ``.cbm`` file, or load it
-            with ``CatBoostClassifier().load_model(blob=...)`` (``CatBoostRegressor`` for a
-            regressor's members).
-        """
-        return self._state.blobs
-
-    @property
-    def memberSeeds(self) -> List[int]:
-        """The CatBoost ``random_seed`` each member trained with, derived from ``seed``.
-
-        Returns
-        -------
-        list of int
-            One seed per member, in member order.
-        """
-        return [int(seed) for seed in self._state.members["seed"]]
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        """One row per member: its rows, holdout metrics, best iteration and training time.
-
-        Returns
-        -------
-        pandas.DataFrame
-            A copy, with the columns ``member``, ``seed``; ``input_rows`` (the rows
-            assigned to the member) and ``rows`` (those it trained on, fewer where
-            ``maxRowsPerMember`` capped it), split into ``train_rows`` and
-            ``holdout_rows`` (with ``validationIndicatorCol``, ``rows`` are all trained
-            on and ``holdout_rows`` counts the shared flagged rows); the task's holdout
-            metrics (``holdout_accuracy``, ``holdout_logloss``, ``holdout_auc`` for a
-            classifier, ``holdout_rmse``,
-            ``holdout_mae``, ``holdout_r2`` for a regressor); ``best_iteration``,
-            ``train_seconds``; and ``partition`` and ``train_started_at`` (Unix time),
-            which show where and when each member trained.
-        """
-        return self._state.members[summary_columns(self._task)].copy()
-
-    @property
-    def featureImportances(self) -> DenseVector:
-        """The members' CatBoost feature importances, each normalised to sum to 1, averaged.
-
-        Returns
-        -------
-        pyspark.ml.linalg.DenseVector
-            One value per feature, in the order of ``featuresCol``'s slots or of
-            ``inputCols``; the values sum to 1.
-        """
-        importances = self._state.members["feature_importances"]
-        stacked = np.stack([np.asarray(row) for row in importances])
-        return DenseVector(stacked.mean(axis=0))
 
     def copy(self: M, extra: Optional[Dict] = None) -> M:
         """A copy of this model with its own Params and members table.

@@ -172,7 +172,7 @@ def _partition_trainer(
     has_weight: bool,
     max_rows: int,
     schema: pa.Schema,
-    validation_ipc: Optional[bytes],
+    validation_ipc: Optional[bytes] = None,
 ):
     # Only plain values are captured: this function is shipped to the executors.
     def train_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
