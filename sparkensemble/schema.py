@@ -142,20 +142,32 @@ def check_fit_schema(
             "weights must be numbers; cast the column to double.",
         )
     if fold_col:
-        data_type = input_field(schema, fold_col, "foldCol").dataType
-        if not isinstance(data_type, IntegralType):
-            raise ValueError(
-                f"foldCol={fold_col!r} has type {data_type.simpleString()}; it must be an "
-                f"integer column with values in 0..numMembers-1."
-            )
+        _check_type(
+            schema,
+            fold_col,
+            "foldCol",
+            IntegralType,
+            "an integer column with values in 0..numMembers-1.",
+        )
     if validation_col:
-        data_type = input_field(schema, validation_col, "validationIndicatorCol").dataType
-        if not isinstance(data_type, BooleanType):
-            raise ValueError(
-                f"validationIndicatorCol={validation_col!r} has type "
-                f"{data_type.simpleString()}; it must be a boolean column, true on the rows "
-                f"to validate on (for example F.col({validation_col!r}) == 1)."
-            )
+        _check_type(
+            schema,
+            validation_col,
+            "validationIndicatorCol",
+            BooleanType,
+            f"a boolean column, true on the rows to validate on (for example "
+            f"F.col({validation_col!r}) == 1).",
+        )
+
+
+def _check_type(schema: StructType, column: str, param: str, expected: type, must_be: str) -> None:
+    """The column exists and is of the ``expected`` Spark type; ``must_be`` says what it
+    must be, for the error."""
+    data_type = input_field(schema, column, param).dataType
+    if not isinstance(data_type, expected):
+        raise ValueError(
+            f"{param}={column!r} has type {data_type.simpleString()}; it must be {must_be}"
+        )
 
 
 def check_output_columns(schema: StructType, columns: Iterable[str]) -> None:

@@ -52,7 +52,7 @@ TINY = {
     "regression_frontier.py": ["--rows", "3000", "--quick"],
     "default_seed_spread.py": ["--rows", "3000", "--seeds", "1", "2", "--tables", "diamonds"],
     "fit_fixed_cost.py": ["--rows", "2000", "--iterations", "5", "--fits", "1"],
-    "growth.py": ["--rows", "6000", "--iterations", "10", "--last-month", "5"],
+    "growth.py": ["--rows", "6000", "--iterations", "10", "--last-month", "4"],
     "capped_scaling.py": [
         "--rows",
         "3000",
