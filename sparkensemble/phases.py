@@ -85,6 +85,9 @@ def _member_progress(spark: Any, group: str, members: Optional[int]) -> Iterator
             yield
         finally:
             spark.removeProgressHandler(handler)
+        # The job has returned, so every member's task has finished; the server reports
+        # progress at intervals, and a short job can end before its first report.
+        report.update(members)
         return
     stop = threading.Event()
     tracker = spark.sparkContext.statusTracker()
@@ -98,7 +101,7 @@ def _member_progress(spark: Any, group: str, members: Optional[int]) -> Iterator
     finally:
         stop.set()
         poller.join()
-        _read_tracker(tracker, group, report)  # the last members, finished since the last poll
+    report.update(members)  # the job has returned: every member's task has finished
 
 
 class _ProgressReport:
