@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, Optional, Sequence
 
+from pyspark.errors import IllegalArgumentException
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql.types import (
     ArrayType,
@@ -22,6 +23,19 @@ from pyspark.sql.types import (
 )
 
 from sparkensemble.tasks import EnsembleTask
+
+
+class MissingColumnError(ValueError, IllegalArgumentException):
+    """A Param names a column the DataFrame does not have.
+
+    It is the ``IllegalArgumentException`` that pyspark.ml's own stages raise for a missing
+    column, so tools that drop columns to find a model's inputs (MLflow's signature
+    inference) read it as they read theirs; to everyone else it is a ``ValueError``.
+    """
+
+    def __init__(self, message: str) -> None:
+        IllegalArgumentException.__init__(self, message=message)
+        ValueError.__init__(self, message)
 
 
 def check_feature_columns(
@@ -58,8 +72,8 @@ def check_input_columns(
         )
     for column in input_cols:
         if column not in schema.fieldNames():
-            raise ValueError(
-                f"inputCols names {column!r}, which is not a column of the input DataFrame; "
+            raise MissingColumnError(
+                f"inputCols names {column!r}, which does not exist in the input DataFrame; "
                 f"its columns are {schema.fieldNames()}."
             )
         data_type = schema[column].dataType
@@ -97,8 +111,8 @@ def check_features_column(schema: StructType, column: str) -> None:
 
 def input_field(schema: StructType, column: str, param: str) -> StructField:
     if column not in schema.fieldNames():
-        raise ValueError(
-            f"{param}={column!r} is not a column of the input DataFrame; "
+        raise MissingColumnError(
+            f"{param}={column!r} does not exist in the input DataFrame; "
             f"its columns are {schema.fieldNames()}."
         )
     return schema[column]

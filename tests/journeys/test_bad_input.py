@@ -286,7 +286,7 @@ FIT_SCHEMA = [
         "fit",
         "missing label",
         lambda c: fit(c.df.drop("label")),
-        r"labelCol='label' is not a column.*features",
+        r"labelCol='label' does not exist.*features",
     ),
     Case(
         "fit",
@@ -316,7 +316,7 @@ FIT_SCHEMA = [
         "fit",
         "missing features",
         lambda c: fit(c.df.drop("features")),
-        r"featuresCol='features' is not a column",
+        r"featuresCol='features' does not exist",
     ),
     Case(
         "fit",
@@ -328,7 +328,7 @@ FIT_SCHEMA = [
         "fit",
         "missing weight column",
         lambda c: fit(c.df, weightCol="nope"),
-        r"weightCol='nope' is not a column",
+        r"weightCol='nope' does not exist",
     ),
     Case(
         "fit",
@@ -346,7 +346,7 @@ FIT_SCHEMA = [
         "fit",
         "missing validationIndicatorCol",
         lambda c: fit(c.df, validationIndicatorCol="valid"),
-        r"validationIndicatorCol='valid' is not a column",
+        r"validationIndicatorCol='valid' does not exist",
         before_jobs=True,
     ),
     Case(
@@ -367,7 +367,7 @@ FIT_SCHEMA = [
         "fit",
         "inputCols names a missing column",
         lambda c: fit(c.cities, inputCols=["x", "nope"]),
-        r"inputCols names 'nope', which is not a column",
+        r"inputCols names 'nope', which does not exist",
     ),
     Case(
         "fit",
@@ -556,7 +556,7 @@ TRANSFORM = [
         "transform",
         "features column dropped",
         lambda c: c.model.transform(c.df.drop("features")),
-        r"featuresCol='features' is not a column",
+        r"featuresCol='features' does not exist",
         before_jobs=True,
     ),
     Case(
@@ -626,7 +626,7 @@ TRANSFORM = [
         "transform",
         "input column dropped",
         lambda c: c.city_model.transform(c.cities.drop("x")),
-        r"'x', which is not a column",
+        r"'x', which does not exist",
         before_jobs=True,
     ),
     Case(
