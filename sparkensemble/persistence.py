@@ -28,7 +28,7 @@ from pyspark.sql import SparkSession
 
 from sparkensemble.member_table import canonical_member_table, member_table_schema
 from sparkensemble.model_state import FORMAT_VERSION
-from sparkensemble.phases import phase
+from sparkensemble.phases import is_connect, phase
 
 _METADATA = "metadata"
 _MEMBERS = "members"
@@ -42,11 +42,19 @@ def _join(path: str, child: str) -> str:
 
 
 def path_exists(spark: SparkSession, path: str) -> bool:
-    """Whether anything exists at ``path``, asked through Spark so it works on Connect too."""
+    """Whether anything exists at ``path``: Hadoop's answer, as Spark ML's own writers ask it.
+
+    A Spark Connect client has no JVM, so it asks the server to list the path instead.
+    """
+    if not is_connect(spark):
+        jvm = spark.sparkContext._jvm
+        hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
+        conf = spark.sparkContext._jsc.hadoopConfiguration()
+        return bool(hadoop_path.getFileSystem(conf).exists(hadoop_path))
     try:
         # Resolving the schema lists the path, and fails when nothing is there.
         spark.read.format("binaryFile").load(path).schema  # noqa: B018
-    except Exception as error:  # AnalysisException, or its Connect twin
+    except Exception as error:  # the Connect twin of AnalysisException
         if "PATH_NOT_FOUND" in str(error) or "does not exist" in str(error):
             return False
         raise
