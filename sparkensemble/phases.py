@@ -1,8 +1,8 @@
 """Named phases: each Spark job of a fit, save or load says which library and step ran it.
 
 On a classic session a phase sets the job description and a job group of its own on
-the calling thread (pyspark's local properties, which ``CrossValidator``'s threads keep
-apart), and puts back what the caller had. On Spark Connect it adds an operation tag
+the calling thread (pyspark's local properties, on a copy that no other thread shares),
+and puts back what the caller had. On Spark Connect it adds an operation tag
 for the phase's duration. Either way it logs, at INFO on the ``sparkensemble`` logger,
 when the phase starts and ends; a phase that trains members also logs each member that
 finishes, read from Spark's status tracker (classic) or the progress handler (Connect).
@@ -59,14 +59,18 @@ def _labelled(spark: Any, description: str, group: str) -> Iterator[None]:
             spark.removeTag(tag)
         return
     context = spark.sparkContext
-    saved = {key: context.getLocalProperty(key) for key in (_DESCRIPTION, _GROUP)}
+    # CrossValidator's pool threads share one properties object: pyspark's
+    # inheritable_thread_target sets the same copy of the parent's on each. So a phase
+    # labels a copy of its own, and gives the caller's object back untouched.
+    scala_context = context._jsc.sc()
+    callers = scala_context.getLocalProperties()
+    scala_context.setLocalProperties(callers.clone())
     context.setLocalProperty(_DESCRIPTION, description)
     context.setLocalProperty(_GROUP, group)
     try:
         yield
     finally:
-        for key, value in saved.items():
-            context.setLocalProperty(key, value)  # None removes the property
+        scala_context.setLocalProperties(callers)
 
 
 @contextmanager

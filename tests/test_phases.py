@@ -74,3 +74,44 @@ def test_every_job_of_fit_save_and_load_is_named_and_the_caller_s_description_ke
         f"sparkensemble: save SampledEnsembleClassificationModel to {path}",
         f"sparkensemble: load SampledEnsembleClassificationModel from {path}",
     } <= set(names)
+
+
+@pytest.mark.skipif(SPARK_MODE == "connect", reason="descriptions are classic")
+def test_cross_validator_s_parallel_fits_keep_their_own_descriptions(spark, binary_df):
+    from pyspark.ml.evaluation import BinaryClassificationEvaluator
+    from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
+
+    store = spark.sparkContext._jsc.sc().statusStore()
+
+    def jobs():
+        listed = store.jobsList(None)  # a Scala Seq of JobData
+        return [listed.apply(index) for index in range(listed.size())]
+
+    first = max((job.jobId() for job in jobs()), default=-1) + 1
+    estimator = SampledEnsembleClassifier(**SMALL)
+    grid = ParamGridBuilder().addGrid(estimator.numMembers, [2, 3]).build()
+    CrossValidator(
+        estimator=estimator,
+        estimatorParamMaps=grid,
+        evaluator=BinaryClassificationEvaluator(),
+        numFolds=2,
+        parallelism=2,
+        seed=5,
+    ).fit(binary_df)
+    phases = {}  # job group -> (descriptions, the tasks of each job's last stage)
+    for job in jobs():
+        described, group = job.description(), job.jobGroup()
+        text = described.get() if described.isDefined() else ""
+        if job.jobId() >= first and text.startswith("sparkensemble: train "):
+            stages = job.stageIds()
+            last = max(stages.apply(index) for index in range(stages.size()))
+            texts, tasks = phases.setdefault(group.get(), (set(), []))
+            texts.add(text)
+            tasks.append(store.lastStageAttempt(last).numTasks())
+    # Two maps on two folds, fitted two at a time, and the best map refitted: five
+    # training phases, each with one description, whose widest stage has one task per
+    # member it names.
+    assert len(phases) == 5, phases
+    for texts, tasks in phases.values():
+        assert texts == {f"sparkensemble: train {max(tasks)} members (fold)"}, phases
+    assert {max(tasks) for _, tasks in phases.values()} == {2, 3}
