@@ -13,6 +13,7 @@ except ModuleNotFoundError as error:
         "pyspark your cluster provides (pyspark-client for Spark Connect)"
     ) from None
 
+from sparkensemble.autologging import MLFLOW_MODEL_ALLOWLIST, mlflow_model_allowlist
 from sparkensemble.classifier import SampledEnsembleClassificationModel, SampledEnsembleClassifier
 from sparkensemble.regressor import SampledEnsembleRegressionModel, SampledEnsembleRegressor
 
@@ -21,5 +22,7 @@ __all__ = [
     "SampledEnsembleClassificationModel",
     "SampledEnsembleRegressor",
     "SampledEnsembleRegressionModel",
+    "MLFLOW_MODEL_ALLOWLIST",
+    "mlflow_model_allowlist",
 ]
 __version__ = "0.2.0"

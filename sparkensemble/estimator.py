@@ -20,6 +20,7 @@ from pyspark.ml.param import Param
 from pyspark.sql import DataFrame
 
 from sparkensemble.assignment import presample_threshold
+from sparkensemble.autologging import log_autologged_metrics
 from sparkensemble.encoding import CategoricalEncoding, choose_encoding
 from sparkensemble.features import feature_blocks
 from sparkensemble.growth import (
@@ -218,7 +219,9 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
             category_kinds=kinds,
             stacker=stacker,
         )
-        log_fitted(state.members, task.metric_names, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        log_fitted(state.members, task.metric_names, seconds)
+        log_autologged_metrics(state.members, task.metric_names, seconds)
         model = self._model_class._fitted(state)
         self._copyValues(model)
         return model._set(numMembers=len(members))

@@ -19,6 +19,8 @@ os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
 from helpers.data import make_classification, make_regression, to_frame
 from helpers.spark import SPARK_MODE
 
+from sparkensemble import MLFLOW_MODEL_ALLOWLIST
+
 
 @pytest.fixture(scope="session")
 def spark():
@@ -42,6 +44,8 @@ def spark():
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.driver.memory", "2g")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        # The one line the docs give for MLflow autologging to log sparkensemble's models.
+        .config("spark.mlflow.pysparkml.autolog.logModelAllowlistFile", MLFLOW_MODEL_ALLOWLIST)
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
@@ -80,3 +84,37 @@ def slow_fit_digests(spark):
 def regression_df(spark):
     x, y = make_regression(400, seed=3)
     return to_frame(spark, x, y).cache()
+
+
+@pytest.fixture
+def tracking(tmp_path):
+    """A real MLflow tracking store for the test: runs in SQLite, artifacts in a folder.
+
+    MLflow 3 keeps its plain-file tracking store only in maintenance mode.
+    """
+    import mlflow
+
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    experiment = mlflow.create_experiment(
+        "sparkensemble", artifact_location=(tmp_path / "artifacts").as_uri()
+    )
+    mlflow.set_experiment(experiment_id=experiment)
+    yield tmp_path
+    mlflow.set_tracking_uri(None)
+
+
+@pytest.fixture
+def autologging(tracking, spark):
+    """pyspark.ml autologging, on for the test only: it patches every Estimator's fit.
+
+    A classic session reads the allowlist from its Spark conf (set above); a Spark
+    Connect client passes the list itself, as the docs say.
+    """
+    import mlflow
+
+    from sparkensemble import mlflow_model_allowlist
+
+    allowlist = mlflow_model_allowlist() if SPARK_MODE == "connect" else None
+    mlflow.pyspark.ml.autolog(log_model_allowlist=allowlist, silent=True)
+    yield tracking
+    mlflow.pyspark.ml.autolog(disable=True)

@@ -3,6 +3,7 @@
 import logging
 
 import numpy as np
+import pandas as pd
 import pytest
 from helpers.data import make_classification, make_regression, to_frame
 from helpers.spark import SPARK_MODE
@@ -183,13 +184,30 @@ def test_a_grown_model_on_validation_rows_saves_loads_merges_and_scores(spark, t
     np.testing.assert_allclose(native, [r.probability.toArray() for r in rows], atol=1e-9)
 
 
+class TagsAtProgress(logging.Handler):
+    """Records the Spark Connect operation tags in force at each member-progress line."""
+
+    def __init__(self, spark):
+        super().__init__(logging.INFO)
+        self.spark, self.tags = spark, []
+
+    def emit(self, record):
+        if SPARK_MODE == "connect" and record.getMessage().startswith("members trained"):
+            self.tags.append(set(self.spark.getTags()))  # a copy: it is the live set
+
+
 def test_a_fit_logs_its_phases_and_members_and_keeps_the_caller_s_labels(spark, binary_df, caplog):
     if SPARK_MODE == "connect":
         spark.addTag("mine")
     else:
         spark.sparkContext.setJobDescription("mine")
-    with caplog.at_level(logging.INFO, logger="sparkensemble"):
-        SampledEnsembleClassifier(numMembers=2, **SMALL).fit(binary_df)
+    seen = TagsAtProgress(spark)
+    logging.getLogger("sparkensemble").addHandler(seen)
+    try:
+        with caplog.at_level(logging.INFO, logger="sparkensemble"):
+            SampledEnsembleClassifier(numMembers=2, **SMALL).fit(binary_df)
+    finally:
+        logging.getLogger("sparkensemble").removeHandler(seen)
     lines = [r.getMessage() for r in caplog.records if r.name.startswith("sparkensemble")]
     expected = [
         "sparkensemble: profile the training data: started",
@@ -203,8 +221,40 @@ def test_a_fit_logs_its_phases_and_members_and_keeps_the_caller_s_labels(spark, 
     assert positions == sorted(positions), lines
     assert [line for line in lines if line.startswith("members trained")][-1].endswith("2/2")
     if SPARK_MODE == "connect":
+        # Progress is reported on the thread that runs the training job, under its tags.
+        assert seen.tags and all("sparkensemble: train 2 members (fold)" in t for t in seen.tags)
         assert spark.getTags() == {"mine"}
         spark.removeTag("mine")
     else:
         assert spark.sparkContext.getLocalProperty("spark.job.description") == "mine"
         spark.sparkContext.setJobDescription(None)
+
+
+def test_learning_curves_survive_save_and_load(spark, binary_df, tmp_path):
+    model = SampledEnsembleClassifier(numMembers=2, **SMALL).fit(binary_df)
+    curves = model.learningCurves
+    assert set(curves["member"]) == {0, 1} and set(curves["split"]) == {"learn", "holdout"}
+    path = str(tmp_path / "model")
+    model.save(path)
+    loaded = SampledEnsembleClassificationModel.load(path)
+    pd.testing.assert_frame_equal(loaded.learningCurves, curves)
+
+
+def test_an_autologged_fit_logs_its_params_metrics_and_a_model_that_loads(
+    spark, binary_df, autologging
+):
+    import mlflow
+
+    model = SampledEnsembleClassifier(numMembers=2, **SMALL).fit(binary_df)
+    run = mlflow.last_active_run()
+    assert run.data.params["numMembers"] == "2" and run.data.params["depth"] == "3"
+    metrics = run.data.metrics
+    for member in model.summary.itertuples():
+        assert metrics[f"member_{member.member}.holdout_auc"] == pytest.approx(member.holdout_auc)
+    assert metrics["holdout_auc_mean"] == pytest.approx(model.summary["holdout_auc"].mean())
+    loaded = mlflow.spark.load_model(
+        f"runs:/{run.info.run_id}/model", dfs_tmpdir=str(autologging / "dfs")
+    )
+    np.testing.assert_array_equal(
+        probabilities(loaded.transform(binary_df)), probabilities(model.transform(binary_df))
+    )
