@@ -10,7 +10,6 @@ named for it. What differs between tasks comes from the class attribute ``_task`
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import time
 from dataclasses import replace
@@ -22,6 +21,8 @@ from pyspark.sql import DataFrame
 from sparkensemble.assignment import presample_threshold
 from sparkensemble.encoding import CategoricalEncoding, choose_encoding
 from sparkensemble.features import feature_blocks
+from sparkensemble.fit_checks import check_fit_params
+from sparkensemble.group_profile import profile_groups
 from sparkensemble.growth import (
     GrowthBase,
     check_growth_data,
@@ -93,25 +94,8 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
         return SharedFitIterator(self.copy(), dataset, paramMaps)
 
     def _validate_params(self) -> None:
-        """Check, on the driver before any Spark job, what the converters leave to fit:
-        combinations of Params, and what CatBoost itself must accept."""
-        if self.getCombiner() == "stacked" and importlib.util.find_spec("sklearn") is None:
-            raise ImportError(
-                "combiner='stacked' fits its stacker with scikit-learn, which is not installed; "
-                "pip install 'sparkensemble[stacking]'."
-            )
-        if self.isDefined(self.foldCol) and self.getStrategy() != "fold":
-            raise ValueError(
-                f"foldCol={self.getFoldCol()!r} assigns rows to folds, but "
-                f"strategy={self.getStrategy()!r}; use strategy='fold' or unset foldCol."
-            )
-        if self.isDefined(self.maxMembers) and self.getMaxMembers() < self.getNumMembers():
-            raise ValueError(
-                f"maxMembers={self.getMaxMembers()} is below numMembers={self.getNumMembers()}: "
-                f"the fit would drop members it has just trained; raise maxMembers or lower "
-                f"numMembers."
-            )
-        self._task.check_catboost_kwargs(self._catboost_kwargs())
+        """Check, on the driver before any Spark job, what the converters leave to fit."""
+        check_fit_params(self, self._task)
 
     def _fit(self, dataset: DataFrame) -> _SampledEnsembleModel:
         started = time.perf_counter()
@@ -123,10 +107,10 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
         weight_col = self.getOrDefault(self.weightCol) if self.isDefined(self.weightCol) else None
         fold_col = self.getFoldCol() if self.isDefined(self.foldCol) else None
         input_cols = self.getInputCols() if self.isDefined(self.inputCols) else None
-        validation_col = self._validation_col()
+        validation_col, group_col = self._validation_col(), self._group_col()
         schema = dataset.schema
         check_feature_columns(schema, self.getFeaturesCol(), input_cols, self.getCategoricalCols())
-        check_fit_schema(schema, label_col, weight_col, fold_col, task, validation_col)
+        check_fit_schema(schema, label_col, weight_col, fold_col, task, validation_col, group_col)
         kinds = category_kinds(schema, self.getCategoricalCols())
         blocks = feature_blocks(self, schema)
         base = self._growth_base()
@@ -145,7 +129,7 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
                 "it, once to train), which is slow if its source is not cached either."
             )
         # 2. The profile job, then what it decides: the encoding, the sampling, the spread.
-        content = row_content(blocks, label_col, weight_col)
+        content = row_content(blocks, label_col, weight_col, group_col)
         profile = profile_training_data(
             dataset,
             blocks,
@@ -157,6 +141,9 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
             content,
             validation_col,
         )
+        if group_col:  # one more job, over the groups
+            strategy, max_rows = self.getStrategy(), self.getMaxRowsPerMember()
+            profile_groups(dataset, group_col, weight_col, strategy, num_members, max_rows)
         if base is not None:
             check_growth_data(base, profile.num_features, profile.width, label_col)
             # New members train as the old ones did, on as many classes, with their encoding.
@@ -177,7 +164,15 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
         spread = profile.has_duplicates and self.getStrategy() == "fold"
         # 3. Rows, the validation rows if flagged (one job), members, and the stacker's rows.
         rows = hashed_rows(
-            dataset, blocks, label_col, weight_col, fold_col, self.getSeed(), spread, validation_col
+            dataset,
+            blocks,
+            label_col,
+            weight_col,
+            fold_col,
+            self.getSeed(),
+            spread,
+            validation_col,
+            group_col,
         )
         positions = [column.position for column in encoding.columns]
         validation, validation_ipc = None, None
@@ -265,6 +260,12 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
         """The members' loss where the task has a Param for it (the regressor's)."""
         return self.getOrDefault("lossFunction") if self.hasParam("lossFunction") else None
 
+    def _group_col(self) -> Optional[str]:
+        """The column of each row's group (a ranker's groupCol), or None for ungrouped tasks."""
+        if not self.hasParam("groupCol") or not self.isDefined("groupCol"):
+            return None
+        return self.getOrDefault("groupCol") or None
+
     def _validation_col(self) -> Optional[str]:
         """validationIndicatorCol, or None when unset (or set to "", as pyspark allows)."""
         if not self.isDefined(self.validationIndicatorCol):
@@ -274,9 +275,10 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
     def _presample(self, profile: TrainingProfile, num_members: int) -> Optional[Tuple[int, int]]:
         """``(threshold, rows)`` when Spark can drop rows no capped member keeps, else None.
 
-        Only fold members' sizes are known from the profile, so only they presample.
+        Only fold members' sizes are known from the profile, so only they presample; and
+        only ungrouped rows, since a threshold on row hashes would split groups.
         """
-        if self.getStrategy() != "fold" or self.isDefined(self.foldCol):
+        if self.getStrategy() != "fold" or self.isDefined(self.foldCol) or self._group_col():
             return None
         rows = profile.training_rows
         threshold = presample_threshold(rows, num_members, self.getMaxRowsPerMember())
