@@ -14,6 +14,8 @@ except ModuleNotFoundError as error:
     ) from None
 
 from sparkensemble.classifier import SampledEnsembleClassificationModel, SampledEnsembleClassifier
+from sparkensemble.ranker import SampledEnsembleRanker, SampledEnsembleRankingModel
+from sparkensemble.ranking_evaluator import GroupNDCGEvaluator
 from sparkensemble.regressor import SampledEnsembleRegressionModel, SampledEnsembleRegressor
 
 __all__ = [
@@ -21,5 +23,8 @@ __all__ = [
     "SampledEnsembleClassificationModel",
     "SampledEnsembleRegressor",
     "SampledEnsembleRegressionModel",
+    "SampledEnsembleRanker",
+    "SampledEnsembleRankingModel",
+    "GroupNDCGEvaluator",
 ]
 __version__ = "0.2.0"
