@@ -33,6 +33,11 @@ def check_fit_params(estimator: Any, task: EnsembleTask) -> None:
             f"the fit would drop members it has just trained; raise maxMembers or lower "
             f"numMembers."
         )
+    if task.grouped and not estimator._group_col():
+        raise ValueError(
+            "groupCol is not set, and a ranker ranks rows within their group; set groupCol "
+            "to the column of group (query) ids."
+        )
     validation_col = estimator._validation_col()
     if estimator._group_col() and validation_col:
         raise ValueError(

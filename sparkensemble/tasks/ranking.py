@@ -77,6 +77,7 @@ class RankingTask(EnsembleTask):
     metric_names = ("holdout_ndcg", "holdout_loss")
     combiners = RANKING_COMBINERS
     vector_outputs = ()
+    grouped = True
     string_label_fix = (
         "relevance must be numeric: map each grade to a non-negative number and cast it to double."
     )
