@@ -142,8 +142,8 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
             validation_col,
         )
         if group_col:  # one more job, over the groups
-            strategy, max_rows = self.getStrategy(), self.getMaxRowsPerMember()
-            profile_groups(dataset, group_col, weight_col, strategy, num_members, max_rows)
+            checks = (self.getStrategy(), num_members, self.getMaxRowsPerMember(), fold_col)
+            profile_groups(dataset, group_col, weight_col, *checks)
         if base is not None:
             check_growth_data(base, profile.num_features, profile.width, label_col)
             # New members train as the old ones did, on as many classes, with their encoding.

@@ -3,8 +3,8 @@
 A ranker's rows come in groups (queries) that must reach CatBoost whole. Before any member
 trains, one aggregate over the groups counts them and their sizes, and refuses what no
 member could train on: null group ids, fewer groups than members, a group larger than a
-member may hold, groups of one row only, weights that vary inside a group, and, with
-``strategy="partition"``, a group spread over several input partitions.
+member may hold, groups of one row only, weights or folds that vary inside a group, and,
+with ``strategy="partition"``, a group spread over several input partitions.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sparkensemble.phases import phase
 _GROUP = "__se_group"
 _PARTITION = "__se_partition"
 _WEIGHT = "__se_weight"
+_FOLD = "__se_fold"
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,14 @@ def profile_groups(
     strategy: str,
     num_members: int,
     max_rows: int,
+    fold_col: Optional[str] = None,
 ) -> GroupProfile:
     """Run one aggregate job over ``df``'s groups and refuse what members cannot train on."""
     columns = [F.col(group_col).alias(_GROUP), F.spark_partition_id().alias(_PARTITION)]
     if weight_col:
         columns.append(F.col(weight_col).cast("double").alias(_WEIGHT))
+    if fold_col:
+        columns.append(F.col(fold_col).alias(_FOLD))
     # The partition ids are those of the input, taken before the aggregation's shuffle.
     rows = df.select(*columns)
     per_group = [
@@ -50,6 +54,8 @@ def profile_groups(
     ]
     if weight_col:
         per_group.append((F.min(_WEIGHT) != F.max(_WEIGHT)).alias("uneven"))
+    if fold_col:
+        per_group.append((F.min(_FOLD) != F.max(_FOLD)).alias("split"))
     groups = rows.groupBy(_GROUP).agg(*per_group)
     named = F.col(_GROUP).isNotNull()
     totals = [
@@ -67,9 +73,11 @@ def profile_groups(
                 "uneven_group"
             ),
         ]
+    if fold_col:
+        totals.append(F.count_if(named & F.col("split")).alias("split"))
     with phase(df.sparkSession, "profile the groups"):
         stats = groups.agg(*totals).first().asDict()
-    check_groups(stats, group_col, weight_col, strategy, num_members, max_rows)
+    check_groups(stats, group_col, weight_col, strategy, num_members, max_rows, fold_col)
     return GroupProfile(groups=int(stats["groups"]), largest=int(stats["largest"] or 0))
 
 
@@ -80,6 +88,7 @@ def check_groups(
     strategy: str,
     num_members: int,
     max_rows: int,
+    fold_col: Optional[str] = None,
 ) -> None:
     """Refuse what the group profile found wrong, naming the column and the fix."""
     if stats["null_rows"]:
@@ -110,6 +119,12 @@ def check_groups(
             f"weightCol={weight_col!r} varies within {stats['uneven']} groups of "
             f"groupCol={group_col!r} (for example {stats['uneven_group']!r}); it holds group "
             f"weights, as CatBoost takes them: one value for all the rows of a group."
+        )
+    if fold_col and stats["split"]:
+        raise ValueError(
+            f"foldCol={fold_col!r} varies within {stats['split']} groups of "
+            f"groupCol={group_col!r}; a group trains one member whole, so give all its rows "
+            f"one fold (for example F.pmod(F.hash({group_col!r}), F.lit(numMembers)))."
         )
     if strategy == "partition" and stats["spanning"]:
         raise ValueError(

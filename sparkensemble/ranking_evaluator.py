@@ -87,7 +87,7 @@ class GroupNDCGEvaluator(
     ) -> None:
         super().__init__()
         self._setDefault(groupCol="group", k=NDCG_TOP)
-        self._set(**{name: value for name, value in self._input_kwargs.items() if value})
+        self._set(**{key: value for key, value in self._input_kwargs.items() if value is not None})
 
     def getGroupCol(self) -> str:
         """Gets the value of groupCol or its default value."""

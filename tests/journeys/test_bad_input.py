@@ -647,6 +647,13 @@ FIT_DATA = [
                 r"weightCol='w' varies within \d+ groups.*one value for all the rows of a group",
             ),
             (
+                "a foldCol that varies within a group",
+                lambda c: rank(
+                    with_query(c).withColumn("f", F.col("label").cast("int")), foldCol="f"
+                ),
+                r"foldCol='f' varies within \d+ groups of groupCol='query'",
+            ),
+            (
                 "partition strategy with groups across partitions",
                 lambda c: rank(with_query(c), strategy="partition"),
                 r"groups of groupCol='query' span more than one partition.*"
