@@ -15,6 +15,8 @@ except ModuleNotFoundError as error:
 
 from sparkensemble.autologging import MLFLOW_MODEL_ALLOWLIST, mlflow_model_allowlist
 from sparkensemble.classifier import SampledEnsembleClassificationModel, SampledEnsembleClassifier
+from sparkensemble.ranker import SampledEnsembleRanker, SampledEnsembleRankingModel
+from sparkensemble.ranking_evaluator import GroupNDCGEvaluator
 from sparkensemble.regressor import SampledEnsembleRegressionModel, SampledEnsembleRegressor
 
 __all__ = [
@@ -22,6 +24,9 @@ __all__ = [
     "SampledEnsembleClassificationModel",
     "SampledEnsembleRegressor",
     "SampledEnsembleRegressionModel",
+    "SampledEnsembleRanker",
+    "SampledEnsembleRankingModel",
+    "GroupNDCGEvaluator",
     "MLFLOW_MODEL_ALLOWLIST",
     "mlflow_model_allowlist",
 ]

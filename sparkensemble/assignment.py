@@ -41,11 +41,17 @@ class RowCap:
     only about the kept rows travel. The content hash is uniform, and independent of the
     holdout and stacker samples, which mix it first. It holds at most twice ``max_rows``
     plus one batch at any time.
+
+    With ``whole_groups``, ``hash_column`` is a group's hash, shared by all its rows, and
+    the cap keeps whole groups: the rows whose hash is below the ``max_rows + 1``-th
+    smallest, so at most ``max_rows`` (fewer when a group straddles the cut). Compacting
+    keeps the group at the cut too, so the final choice sees every row it could keep.
     """
 
-    def __init__(self, max_rows: int, hash_column: str) -> None:
+    def __init__(self, max_rows: int, hash_column: str, whole_groups: bool = False) -> None:
         self.max_rows = max_rows
         self.hash_column = hash_column
+        self.whole_groups = whole_groups
         self.seen = 0
         self._tables: List[pa.Table] = []
         self._priorities: List[np.ndarray] = []
@@ -62,16 +68,20 @@ class RowCap:
 
     def rows(self) -> Optional[pa.Table]:
         """The kept rows: all of them, or the ``max_rows`` with the smallest hashes."""
-        self._compact()
+        self._compact(final=True)
         return self._tables[0] if self._tables else None
 
-    def _compact(self) -> None:
+    def _compact(self, final: bool = False) -> None:
         if not self._tables:
             return
         table = pa.concat_tables(self._tables) if len(self._tables) > 1 else self._tables[0]
         priority = np.concatenate(self._priorities)
         if table.num_rows > self.max_rows:
-            keep = np.argpartition(priority, self.max_rows - 1)[: self.max_rows]
+            if self.whole_groups:
+                cut = np.partition(priority, self.max_rows)[self.max_rows]
+                keep = np.flatnonzero(priority < cut if final else priority <= cut)
+            else:
+                keep = np.argpartition(priority, self.max_rows - 1)[: self.max_rows]
             table, priority = table.take(pa.array(keep)), priority[keep]
         self._tables, self._priorities, self._held = [table], [priority], table.num_rows
 

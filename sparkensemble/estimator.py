@@ -2,15 +2,13 @@
 
 Check the Params and the input's schema, profile the data (one job), hash the rows,
 train the members (one job), score the stacker's rows when it needs them (one job), and
-build the model with all it holds in one call. Each step is a function of the module
-named for it. What differs between tasks comes from the class attribute ``_task``
-(:mod:`sparkensemble.tasks`); the public classes in ``classifier.py`` and
-``regressor.py`` add only their Params and output columns.
+build the model in one call. What differs between tasks comes from the class attribute
+``_task`` (:mod:`sparkensemble.tasks`); the public classes (``classifier.py``,
+``regressor.py``, ``ranker.py``) add only their Params and output columns.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import time
 from dataclasses import replace
@@ -20,9 +18,10 @@ from pyspark.ml.param import Param
 from pyspark.sql import DataFrame
 
 from sparkensemble.assignment import presample_threshold
-from sparkensemble.autologging import log_autologged_metrics
 from sparkensemble.encoding import CategoricalEncoding, choose_encoding
 from sparkensemble.features import feature_blocks
+from sparkensemble.fit_checks import check_fit_params
+from sparkensemble.group_profile import profile_groups
 from sparkensemble.growth import (
     GrowthBase,
     check_growth_data,
@@ -94,25 +93,8 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
         return SharedFitIterator(self.copy(), dataset, paramMaps)
 
     def _validate_params(self) -> None:
-        """Check, on the driver before any Spark job, what the converters leave to fit:
-        combinations of Params, and what CatBoost itself must accept."""
-        if self.getCombiner() == "stacked" and importlib.util.find_spec("sklearn") is None:
-            raise ImportError(
-                "combiner='stacked' fits its stacker with scikit-learn, which is not installed; "
-                "pip install 'sparkensemble[stacking]'."
-            )
-        if self.isDefined(self.foldCol) and self.getStrategy() != "fold":
-            raise ValueError(
-                f"foldCol={self.getFoldCol()!r} assigns rows to folds, but "
-                f"strategy={self.getStrategy()!r}; use strategy='fold' or unset foldCol."
-            )
-        if self.isDefined(self.maxMembers) and self.getMaxMembers() < self.getNumMembers():
-            raise ValueError(
-                f"maxMembers={self.getMaxMembers()} is below numMembers={self.getNumMembers()}: "
-                f"the fit would drop members it has just trained; raise maxMembers or lower "
-                f"numMembers."
-            )
-        self._task.check_catboost_kwargs(self._catboost_kwargs())
+        """Check, on the driver before any Spark job, what the converters leave to fit."""
+        check_fit_params(self, self._task)
 
     def _fit(self, dataset: DataFrame) -> _SampledEnsembleModel:
         started = time.perf_counter()
@@ -124,10 +106,10 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
         weight_col = self.getOrDefault(self.weightCol) if self.isDefined(self.weightCol) else None
         fold_col = self.getFoldCol() if self.isDefined(self.foldCol) else None
         input_cols = self.getInputCols() if self.isDefined(self.inputCols) else None
-        validation_col = self._validation_col()
+        validation_col, group_col = self._validation_col(), self._group_col()
         schema = dataset.schema
         check_feature_columns(schema, self.getFeaturesCol(), input_cols, self.getCategoricalCols())
-        check_fit_schema(schema, label_col, weight_col, fold_col, task, validation_col)
+        check_fit_schema(schema, label_col, weight_col, fold_col, task, validation_col, group_col)
         kinds = category_kinds(schema, self.getCategoricalCols())
         blocks = feature_blocks(self, schema)
         base = self._growth_base()
@@ -146,7 +128,7 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
                 "it, once to train), which is slow if its source is not cached either."
             )
         # 2. The profile job, then what it decides: the encoding, the sampling, the spread.
-        content = row_content(blocks, label_col, weight_col)
+        content = row_content(blocks, label_col, weight_col, group_col)
         profile = profile_training_data(
             dataset,
             blocks,
@@ -158,6 +140,9 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
             content,
             validation_col,
         )
+        if group_col:  # one more job, over the groups
+            checks = (self.getStrategy(), num_members, self.getMaxRowsPerMember(), fold_col)
+            profile_groups(dataset, group_col, weight_col, *checks)
         if base is not None:
             check_growth_data(base, profile.num_features, profile.width, label_col)
             # New members train as the old ones did, on as many classes, with their encoding.
@@ -178,7 +163,15 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
         spread = profile.has_duplicates and self.getStrategy() == "fold"
         # 3. Rows, the validation rows if flagged (one job), members, and the stacker's rows.
         rows = hashed_rows(
-            dataset, blocks, label_col, weight_col, fold_col, self.getSeed(), spread, validation_col
+            dataset,
+            blocks,
+            label_col,
+            weight_col,
+            fold_col,
+            self.getSeed(),
+            spread,
+            validation_col,
+            group_col,
         )
         positions = [column.position for column in encoding.columns]
         validation, validation_ipc = None, None
@@ -219,9 +212,7 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
             category_kinds=kinds,
             stacker=stacker,
         )
-        seconds = time.perf_counter() - started
-        log_fitted(state.members, task.metric_names, seconds)
-        log_autologged_metrics(state.members, task.metric_names, seconds)
+        log_fitted(state.members, task.metric_names, time.perf_counter() - started)
         model = self._model_class._fitted(state)
         self._copyValues(model)
         return model._set(numMembers=len(members))
@@ -268,6 +259,12 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
         """The members' loss where the task has a Param for it (the regressor's)."""
         return self.getOrDefault("lossFunction") if self.hasParam("lossFunction") else None
 
+    def _group_col(self) -> Optional[str]:
+        """The column of each row's group (a ranker's groupCol), or None for ungrouped tasks."""
+        if not self.hasParam("groupCol") or not self.isDefined("groupCol"):
+            return None
+        return self.getOrDefault("groupCol") or None
+
     def _validation_col(self) -> Optional[str]:
         """validationIndicatorCol, or None when unset (or set to "", as pyspark allows)."""
         if not self.isDefined(self.validationIndicatorCol):
@@ -277,9 +274,10 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
     def _presample(self, profile: TrainingProfile, num_members: int) -> Optional[Tuple[int, int]]:
         """``(threshold, rows)`` when Spark can drop rows no capped member keeps, else None.
 
-        Only fold members' sizes are known from the profile, so only they presample.
+        Only fold members' sizes are known from the profile, so only they presample; and
+        only ungrouped rows, since a threshold on row hashes would split groups.
         """
-        if self.getStrategy() != "fold" or self.isDefined(self.foldCol):
+        if self.getStrategy() != "fold" or self.isDefined(self.foldCol) or self._group_col():
             return None
         rows = profile.training_rows
         threshold = presample_threshold(rows, num_members, self.getMaxRowsPerMember())

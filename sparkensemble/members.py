@@ -108,27 +108,35 @@ def train_member(
     settings: MemberSettings,
     weights: Optional[np.ndarray] = None,
     validation: Optional[ValidationRows] = None,
+    groups: Optional[np.ndarray] = None,
 ) -> TrainedMember:
     """Train one member on its rows; the result depends only on the rows, not their order.
 
     Given ``validation``, the member trains on all its rows and early-stops on those;
     otherwise it holds out ``settings.validation_fraction`` of its rows by row hash.
+
+    Given ``groups`` (each row's group hash, as a ranker's query ids), the rows are
+    ordered by group, so that each group is contiguous as CatBoost needs; the holdout
+    takes whole groups, by group hash; and ``weights`` are the groups' weights.
     """
     # Row order changes CatBoost's result, and Spark gives no order: sort by content hash.
     # The sort stays a permutation of indices, so the feature matrix is copied only once,
     # straight into the training and holdout pools.
     task = task_named(settings.task)
-    order = np.lexsort((labels, row_hash))
+    keys = (labels, row_hash) if groups is None else (labels, row_hash, groups)
+    order = np.lexsort(keys)
     labels, row_hash = labels[order].astype(task.label_dtype), row_hash[order]
     weights = None if weights is None else np.asarray(weights, dtype=np.float64)[order]
+    groups = None if groups is None else np.asarray(groups, dtype=np.int64)[order]
     if validation is None:
-        holdout = holdout_mask(row_hash, settings.validation_fraction)
+        chosen_by = row_hash if groups is None else groups
+        holdout = holdout_mask(chosen_by, settings.validation_fraction)
     else:
         holdout = np.zeros(len(row_hash), dtype=bool)
     train = ~holdout
     task.check_member_labels(labels, train)
     categorical = list(settings.categorical_positions) or None
-    train_pool = _pool(features, order, labels, weights, train, categorical)
+    train_pool = _pool(features, order, labels, weights, train, categorical, groups)
     if validation is not None:
         holdout_pool: Optional[Pool] = Pool(
             validation.features,
@@ -137,7 +145,7 @@ def train_member(
             weight=validation.weights,
         )
     elif holdout.any():
-        holdout_pool = _pool(features, order, labels, weights, holdout, categorical)
+        holdout_pool = _pool(features, order, labels, weights, holdout, categorical, groups)
     else:
         holdout_pool = None
 
@@ -154,9 +162,14 @@ def train_member(
     metrics = task.holdout_metrics(model, holdout_pool, settings.width)
     curves = model.get_evals_result()
     learn = curves.get("learn", {})
-    curve_metric = next(iter(learn), "")
+    # Some losses (a ranker's YetiRank, say) have no value of their own, and CatBoost
+    # records only the holdout's eval metric: the curve is then that metric's.
+    curve_metric = next(iter(learn), "") or next(iter(curves.get("validation", {})), "")
     best = model.get_best_iteration()
-    importances = np.asarray(model.get_feature_importance(), dtype=np.float64)
+    # CatBoost's default for non-ranking losses, named: for ranking losses the default is
+    # LossFunctionChange, which needs the training pool again.
+    importance = model.get_feature_importance(type="PredictionValuesChange")
+    importances = np.asarray(importance, dtype=np.float64)
     total = importances.sum()
     return TrainedMember(
         model=serialize_model(model),
@@ -181,11 +194,16 @@ def _pool(
     weights: Optional[np.ndarray],
     rows: np.ndarray,
     categorical: Optional[List[int]],
+    groups: Optional[np.ndarray] = None,
 ) -> Pool:
-    """A pool of the sorted rows selected by ``rows``; ``order`` maps them to ``features``."""
+    """A pool of the sorted rows selected by ``rows``; ``order`` maps them to ``features``.
+
+    With ``groups``, the pool has group ids, and the weights are group weights.
+    """
+    selected = None if weights is None else weights[rows]
+    taken = take_rows(features, order[rows])
+    if groups is None:
+        return Pool(taken, labels[rows], cat_features=categorical, weight=selected)
     return Pool(
-        take_rows(features, order[rows]),
-        labels[rows],
-        cat_features=categorical,
-        weight=None if weights is None else weights[rows],
+        taken, labels[rows], cat_features=categorical, group_id=groups[rows], group_weight=selected
     )

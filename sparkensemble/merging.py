@@ -68,7 +68,7 @@ def sum_into(target: CatBoost, models: Sequence[CatBoost], weights: Sequence[flo
 
 def raw_scores(model: CatBoost, features: Any, threads: int = 1) -> np.ndarray:
     """The model's raw scores, (rows,) for one output or (rows, outputs) for multiclass."""
-    return np.asarray(
-        model.predict(features, prediction_type="RawFormulaVal", thread_count=threads),
-        dtype=np.float64,
-    )
+    # CatBoost's own predict: CatBoostRanker's override has no prediction_type (its
+    # predictions are raw scores already); the classifier's and regressor's pass it on.
+    raw = CatBoost.predict(model, features, prediction_type="RawFormulaVal", thread_count=threads)
+    return np.asarray(raw, dtype=np.float64)

@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, Sequence, TypeVar
 from pyspark.ml.param import TypeConverters
 
 from sparkensemble.catboost_params import validate_catboost_params
+from sparkensemble.tasks.ranking import check_ranking_loss_name
 from sparkensemble.tasks.regression import check_loss_name
 
 Method = TypeVar("Method", bound=Callable[..., Any])
@@ -108,6 +109,27 @@ def catboost_params(value: Any) -> Dict[str, Any]:
 
 def loss_function(value: Any) -> str:
     return check_loss_name(TypeConverters.toString(value))
+
+
+def ranker_combiner(allowed: Sequence[str]) -> Callable[[Any], str]:
+    """The ranker's combiner check: 'stacked' is refused with the reason, not just listed."""
+    listed = one_of("combiner", allowed)
+
+    def convert(value: Any) -> str:
+        if value == "stacked":
+            raise ValueError(
+                "combiner='stacked' is not offered for a ranker: its members train on "
+                "disjoint groups with the same settings, so they are exchangeable and a "
+                "learned blend would tend to the equal weights of 'mean', which also merges "
+                f"into one CatBoost ranker. Choose among {list(allowed)}."
+            )
+        return listed(value)
+
+    return convert
+
+
+def ranking_loss_function(value: Any) -> str:
+    return check_ranking_loss_name(TypeConverters.toString(value))
 
 
 def regressor_catboost_params(value: Any) -> Dict[str, Any]:

@@ -18,6 +18,8 @@ import uuid
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Optional, Sequence
 
+from sparkensemble.autologging import log_autologged_metrics
+
 logger = logging.getLogger(__name__)
 
 _DESCRIPTION = "spark.job.description"
@@ -166,10 +168,12 @@ def _connect_handler(report: _ProgressReport, thread: int) -> Callable[..., None
 
 
 def log_fitted(members: Any, metric_names: Sequence[str], seconds: float) -> None:
-    """Log, at INFO, the fit's seconds and each member's best iteration and holdout metrics.
+    """Report a finished fit: at INFO, its seconds and each member's best iteration and
+    holdout metrics; under MLflow autologging, the same as run metrics.
 
     ``members`` is the members table (a pandas DataFrame).
     """
+    log_autologged_metrics(members, metric_names, seconds)
     if not logger.isEnabledFor(logging.INFO):
         return
     logger.info("sparkensemble: fit %d members in %.1f s", len(members), seconds)

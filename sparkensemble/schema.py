@@ -7,7 +7,7 @@ label values, vector sizes) is the profile's job (:mod:`sparkensemble.profile`).
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, Optional, Sequence
+from typing import Dict, Iterable, Optional, Sequence, Tuple, Union
 
 from pyspark.errors import IllegalArgumentException
 from pyspark.ml.linalg import VectorUDT
@@ -136,9 +136,10 @@ def check_fit_schema(
     fold_col: Optional[str],
     task: EnsembleTask,
     validation_col: Optional[str] = None,
+    group_col: Optional[str] = None,
 ) -> None:
-    """Check the label, weight, fold and validation columns' presence and type, with no
-    Spark job.
+    """Check the label, weight, fold, validation and group columns' presence and type,
+    with no Spark job.
 
     The feature columns are :func:`check_feature_columns`'s.
     """
@@ -172,9 +173,23 @@ def check_fit_schema(
             f"a boolean column, true on the rows to validate on (for example "
             f"F.col({validation_col!r}) == 1).",
         )
+    if group_col:
+        _check_type(
+            schema,
+            group_col,
+            "groupCol",
+            (IntegralType, StringType),
+            "an integer or string column holding each row's group (query) id.",
+        )
 
 
-def _check_type(schema: StructType, column: str, param: str, expected: type, must_be: str) -> None:
+def _check_type(
+    schema: StructType,
+    column: str,
+    param: str,
+    expected: Union[type, Tuple[type, ...]],
+    must_be: str,
+) -> None:
     """The column exists and is of the ``expected`` Spark type; ``must_be`` says what it
     must be, for the error."""
     data_type = input_field(schema, column, param).dataType

@@ -22,7 +22,15 @@ from sparkensemble.errors import MemberDataError
 from sparkensemble.member_table import DRIVER_COLUMNS, member_columns
 from sparkensemble.members import MemberSettings, ValidationRows, train_member
 from sparkensemble.phases import phase
-from sparkensemble.rows import LABEL, MEMBER, ROW_HASH, WEIGHT, batch_features, column_numpy
+from sparkensemble.rows import (
+    GROUP_HASH,
+    LABEL,
+    MEMBER,
+    ROW_HASH,
+    WEIGHT,
+    batch_features,
+    column_numpy,
+)
 from sparkensemble.task_context import task_partition, task_threads
 from sparkensemble.tasks import EnsembleTask, task_named
 from sparkensemble.validation_rows import from_arrow_ipc, validation_rows
@@ -70,8 +78,9 @@ def train_members(
     num_members = len(member_seeds)
     threshold, sampled_from = presample if presample else (None, None)
     schema, ddl = result_schemas(task_named(base.task))
+    grouped = GROUP_HASH in rows.columns
     trainer = _partition_trainer(
-        member_seeds, asdict(base), has_weight, max_rows, schema, validation
+        member_seeds, asdict(base), has_weight, max_rows, schema, validation, grouped
     )
     text = f"train {num_members} members ({strategy})"
     with phase(rows.sparkSession, text, members=num_members):
@@ -159,7 +168,9 @@ def member_frame(rows: DataFrame, strategy: str, num_members: int) -> DataFrame:
         # coalesce is narrow: the data stays where it is, which is the point of this strategy.
         return rows.coalesce(num_members).withColumn(MEMBER, F.spark_partition_id())
     if MEMBER not in rows.columns:
-        rows = rows.withColumn(MEMBER, F.pmod(F.col(ROW_HASH), F.lit(num_members)).cast("int"))
+        # Grouped rows go by their group's hash, so that every group trains one member whole.
+        by = GROUP_HASH if GROUP_HASH in rows.columns else ROW_HASH
+        rows = rows.withColumn(MEMBER, F.pmod(F.col(by), F.lit(num_members)).cast("int"))
     keys = member_partition_keys(rows.sparkSession, num_members)
     key_of = F.create_map(*[F.lit(x) for m, key in enumerate(keys) for x in (m, key)])
     rows = rows.withColumn(_PARTITION_KEY, key_of[F.col(MEMBER)])
@@ -173,14 +184,17 @@ def _partition_trainer(
     max_rows: int,
     schema: pa.Schema,
     validation_ipc: Optional[bytes] = None,
+    grouped: bool = False,
 ):
     # Only plain values are captured: this function is shipped to the executors.
     def train_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        # Rows are capped batch by batch, so an oversized member never becomes one frame.
+        # Rows are capped batch by batch, so an oversized member never becomes one frame;
+        # grouped rows are capped by group hash, whole groups at a time.
         caps: Dict[int, RowCap] = {}
+        priority = GROUP_HASH if grouped else ROW_HASH
         for batch in batches:
             for member, group in _by_member(batch):
-                caps.setdefault(member, RowCap(max_rows, ROW_HASH)).add(group)
+                caps.setdefault(member, RowCap(max_rows, priority, grouped)).add(group)
         if not caps:
             return
         threads, partition = task_threads(), task_partition()
@@ -229,6 +243,7 @@ def _train_one(
             settings,
             weights=column_numpy(group, WEIGHT) if has_weight else None,
             validation=validation,
+            groups=column_numpy(group, GROUP_HASH) if GROUP_HASH in group.column_names else None,
         )
         trained_row = asdict(trained)
         row.update(trained_row.pop("metrics"), **trained_row)

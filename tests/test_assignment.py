@@ -76,3 +76,20 @@ def test_the_presample_keeps_a_superset_of_what_each_capped_member_keeps():
         mine = row_hash[np.mod(row_hash, members) == member]
         smallest = np.sort(mine)[:cap]
         assert (smallest < threshold).all()  # the cap's choice survives the presample
+
+
+def test_a_grouped_row_cap_keeps_whole_groups_whatever_the_order_and_batching():
+    group_hash = np.repeat(hashes(100, seed=5), 7)  # 100 groups of 7 rows
+    data = arrow_rows(g=group_hash, v=np.arange(700))
+    shuffled = data.take(np.random.default_rng(6).permutation(700))
+    caps = []
+    for frame, step in ((data, 50), (shuffled, 23)):
+        cap = RowCap(100, "g", whole_groups=True)
+        for start in range(0, 700, step):
+            cap.add(frame.slice(start, step))
+        caps.append(cap.rows())
+    first, second = caps
+    assert sorted(first["v"].to_pylist()) == sorted(second["v"].to_pylist())
+    kept = first["g"].to_numpy()
+    assert first.num_rows == 98  # 14 whole groups; a 15th would pass 100 rows
+    assert set(kept) == set(np.sort(np.unique(group_hash))[:14])

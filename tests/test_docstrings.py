@@ -20,13 +20,20 @@ import sparkensemble
 from sparkensemble import (
     SampledEnsembleClassificationModel,
     SampledEnsembleClassifier,
+    SampledEnsembleRanker,
+    SampledEnsembleRankingModel,
     SampledEnsembleRegressionModel,
     SampledEnsembleRegressor,
 )
+from sparkensemble.tasks.ranking import RANKING_LOSSES
 from sparkensemble.tasks.regression import REGRESSION_LOSSES
 
-ESTIMATORS = [SampledEnsembleClassifier, SampledEnsembleRegressor]
-MODELS = [SampledEnsembleClassificationModel, SampledEnsembleRegressionModel]
+ESTIMATORS = [SampledEnsembleClassifier, SampledEnsembleRegressor, SampledEnsembleRanker]
+MODELS = [
+    SampledEnsembleClassificationModel,
+    SampledEnsembleRegressionModel,
+    SampledEnsembleRankingModel,
+]
 by_name = {"ids": lambda cls: cls.__name__}
 # The class-level lists that both a Param's doc and its error message use.
 ALLOWED = {"strategy": "supportedStrategies", "combiner": "supportedCombiners"}
@@ -84,6 +91,8 @@ def test_the_documented_defaults_and_choices_are_the_params_own(estimator_class)
             assert ast.literal_eval(f"[{choices.group(1)}]") == allowed, name
     losses = parameters(SampledEnsembleRegressor.__doc__)["lossFunction"][1]
     assert all(loss in losses for loss in REGRESSION_LOSSES)
+    losses = parameters(SampledEnsembleRanker.__doc__)["lossFunction"][1]
+    assert all(loss in losses for loss in RANKING_LOSSES)
 
 
 def own_public_members(cls):

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from helpers.data import make_classification
 
+from sparkensemble.assignment import holdout_mask
 from sparkensemble.errors import MemberDataError
 from sparkensemble.members import MemberSettings, derive_member_seeds, train_member
 from sparkensemble.model_bytes import deserialize_model
@@ -111,3 +112,28 @@ def test_serialised_member_round_trips_to_the_same_predictions():
     model = deserialize_model(trained.model)
     again = deserialize_model(trained.model)
     np.testing.assert_array_equal(model.predict_proba(x), again.predict_proba(x))
+
+
+def test_a_grouped_member_holds_out_whole_groups_and_ignores_row_order():
+    from helpers.data import make_ranking
+
+    from sparkensemble.tasks import RANKING
+
+    x, y, g = make_ranking(40, seed=6)
+    group_hash = hashes(40, seed=7)[g]
+    ranking = MemberSettings(
+        width=1,
+        seed=3,
+        validation_fraction=0.25,
+        early_stopping_rounds=5,
+        catboost_kwargs={**SMALL, "loss_function": "YetiRank"},
+        task=RANKING.name,
+    )
+    row_hash = hashes(len(y), seed=8)
+    first = train_member(x, y, row_hash, ranking, groups=group_hash)
+    order = np.random.default_rng(9).permutation(len(y))
+    shuffled = train_member(x[order], y[order], row_hash[order], ranking, groups=group_hash[order])
+    assert first.model == shuffled.model
+    held = np.isin(np.arange(40), np.flatnonzero(holdout_mask(hashes(40, seed=7), 0.25)))
+    assert first.holdout_rows == 8 * held.sum() > 0
+    assert 0.5 < first.metrics["holdout_ndcg"] <= 1.0

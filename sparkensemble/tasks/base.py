@@ -63,6 +63,8 @@ class EnsembleTask:
     label_dtype: type = np.float64
     # The metadata key that records the output width, if it is not always 1.
     width_key: Optional[str] = None
+    # Whether rows come in groups (a ranker's queries) that the estimator's groupCol names.
+    grouped: bool = False
 
     def catboost_model(
         self, width: int, seed: int, thread_count: int, catboost_kwargs: Mapping[str, Any]

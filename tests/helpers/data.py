@@ -27,6 +27,18 @@ def make_regression(rows: int, features: int = 5, seed: int = 0) -> Tuple[np.nda
     return x, y
 
 
+def make_ranking(
+    groups: int, per_group: int = 8, features: int = 4, seed: int = 0
+) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Groups of rows whose graded relevance (0 to 3) rises with the first feature."""
+    rng = np.random.default_rng(seed)
+    rows = groups * per_group
+    x = rng.normal(size=(rows, features))
+    score = x[:, 0] + 0.5 * x[:, 1] + 0.5 * rng.normal(size=rows)
+    relevance = np.clip(np.round(score + 1.0), 0, 3)
+    return x, relevance, np.repeat(np.arange(groups), per_group)
+
+
 def to_frame(spark, x: np.ndarray, y: np.ndarray, partitions: int = 2, **extra):
     from pyspark.ml.linalg import Vectors
 

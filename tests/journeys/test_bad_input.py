@@ -23,12 +23,14 @@ from helpers.data import files_under, make_classification, to_frame
 from helpers.spark import no_spark_jobs
 from py4j.protocol import Py4JJavaError
 from pyspark.errors import PySparkException
+from pyspark.ml.functions import vector_to_array
 from pyspark.ml.linalg import Vectors
 from pyspark.sql import functions as F
 
 from sparkensemble import (
     SampledEnsembleClassificationModel,
     SampledEnsembleClassifier,
+    SampledEnsembleRanker,
     SampledEnsembleRegressionModel,
     SampledEnsembleRegressor,
 )
@@ -182,6 +184,19 @@ def real_label_or(bad_value):
     return F.when(F.rand(1) < 0.9, F.col("label") * 3.0 + F.rand(2)).otherwise(bad_value)
 
 
+def rank(df, **kwargs):
+    """Fit the ranker on ``df``, whose groups are ``query`` unless told otherwise."""
+    return SampledEnsembleRanker(**{"groupCol": "query", "numMembers": 2, **SMALL, **kwargs}).fit(
+        df
+    )
+
+
+def with_query(c, value=None):
+    """The context's rows with a ``query`` column: 40 groups by the features, or ``value``."""
+    groups = F.pmod(F.hash(vector_to_array("features")), F.lit(40))
+    return c.df.withColumn("query", groups if value is None else value)
+
+
 def with_label(df, value):
     return df.withColumn("label", value)
 
@@ -247,6 +262,21 @@ PARAMS = (
             ),
             ("lossFunction", "Logloss", r"regression loss among \['RMSE', 'MAE'.*Got 'Logloss'"),
             ("catboostParams", {"loss_function": "MAE"}, r"use the lossFunction Param"),
+        ]
+    ]
+    + [
+        Case(
+            "params",
+            f"ranker {name}={value!r}",
+            lambda c, n=name, v=value: SampledEnsembleRanker(**{n: v}),
+            message,
+            before_jobs=True,
+        )
+        for name, value, message in [
+            ("combiner", "stacked", r"'stacked' is not offered for a ranker: its members .*"),
+            ("combiner", "max", r"'combiner'.*\['mean', 'median'\]. Got 'max'"),
+            ("lossFunction", "RMSE", r"ranking loss among \['YetiRank', .*Got 'RMSE'"),
+            ("catboostParams", {"loss_function": "PairLogit"}, r"use the lossFunction Param"),
         ]
     ]
     + [
@@ -393,6 +423,42 @@ FIT_SCHEMA = [
         lambda c: fit(c.cities, categoricalCols=["city"]),
         r"needs inputCols",
     ),
+    Case(
+        "fit",
+        "ranker without groupCol",
+        lambda c: SampledEnsembleRanker(**SMALL).fit(with_query(c)),
+        r"groupCol is not set, and a ranker ranks rows within their group",
+    ),
+    Case(
+        "fit",
+        "ranker: missing groupCol",
+        lambda c: rank(c.df),
+        r"groupCol='query' is not a column of the input DataFrame",
+    ),
+    Case(
+        "fit",
+        "ranker: double groupCol",
+        lambda c: rank(with_query(c, F.lit(1.5))),
+        r"groupCol='query' has type double; it must be an integer or string column",
+    ),
+    Case(
+        "fit",
+        "ranker: string relevance",
+        lambda c: rank(with_label(with_query(c), F.col("label").cast("string"))),
+        r"labelCol='label' is a string column; relevance must be numeric",
+    ),
+    Case(
+        "fit",
+        "ranker: validationIndicatorCol",
+        lambda c: rank(with_query(c).withColumn("v", F.lit(True)), validationIndicatorCol="v"),
+        r"validationIndicatorCol='v' cannot be combined with groupCol.*whole groups",
+    ),
+    Case(
+        "fit",
+        "ranker: lossFunction with a bad parameter",
+        lambda c: rank(with_query(c), lossFunction="StochasticRank"),
+        r"lossFunction='StochasticRank' is not valid: StochasticRank requires metric",
+    ),
 ]
 for case in FIT_SCHEMA:
     case.before_jobs = True
@@ -533,6 +599,66 @@ FIT_DATA = [
             ("NaN labels", lambda: real_label_or(float("nan")), r"has \d+ NaN and 0 infinite"),
             ("inf labels", lambda: real_label_or(float("inf")), r"0 NaN and \d+ infinite values"),
             ("a constant label", lambda: F.lit(2.0), r"labelCol='label' is constant \(2.0\)"),
+        ]
+    ],
+    *[
+        Case("fit", f"ranker: {name}", act, error)
+        for name, act, error in [
+            (
+                "null group ids",
+                lambda c: rank(
+                    with_query(c, F.when(F.col("label") == 1, F.lit(None)).otherwise(1))
+                ),
+                r"groupCol='query' is null on \d+ rows",
+            ),
+            (
+                "negative relevance",
+                lambda c: rank(with_label(with_query(c), F.col("label") - 1)),
+                r"negative values \(min -1.0\); relevance must be >= 0",
+            ),
+            (
+                "NaN relevance",
+                lambda c: rank(with_label(with_query(c), real_label_or(float("nan")))),
+                r"\d+ NaN and 0 infinite values; relevance must be a finite number",
+            ),
+            (
+                "a constant relevance",
+                lambda c: rank(with_label(with_query(c), F.lit(1.0))),
+                r"labelCol='label' is 1.0 on every row.*nothing to rank",
+            ),
+            (
+                "a group larger than a member can hold",
+                lambda c: rank(with_query(c), maxRowsPerMember=5),
+                r"has a group of \d+ rows \('\d+'\), more than maxRowsPerMember=5",
+            ),
+            (
+                "fewer groups than members",
+                lambda c: rank(with_query(c, F.col("label").cast("int")), numMembers=3),
+                r"groupCol='query' has 2 groups, fewer than numMembers=3",
+            ),
+            (
+                "every group a single row",
+                lambda c: rank(with_query(c, F.monotonically_increasing_id())),
+                r"every group of groupCol='query' has a single row",
+            ),
+            (
+                "weights that vary within a group",
+                lambda c: rank(with_query(c).withColumn("w", F.rand(4) + 1), weightCol="w"),
+                r"weightCol='w' varies within \d+ groups.*one value for all the rows of a group",
+            ),
+            (
+                "a foldCol that varies within a group",
+                lambda c: rank(
+                    with_query(c).withColumn("f", F.col("label").cast("int")), foldCol="f"
+                ),
+                r"foldCol='f' varies within \d+ groups of groupCol='query'",
+            ),
+            (
+                "partition strategy with groups across partitions",
+                lambda c: rank(with_query(c), strategy="partition"),
+                r"groups of groupCol='query' span more than one partition.*"
+                r"repartition\(n, 'query'\)",
+            ),
         ]
     ],
 ]
@@ -754,6 +880,9 @@ def test_the_catalogue_covers_every_stage_and_every_param_the_library_checks():
     # A regressor Param with the classifier's own check is covered by the classifier's case.
     own = {name for name, check in regressor.items() if classifier.get(name) is not check}
     assert own and own - params_cases("regressor ") == set()
+    ranker = checked_params(SampledEnsembleRanker)
+    own = {name for name, check in ranker.items() if classifier.get(name) is not check}
+    assert own and own - params_cases("ranker ") == set()
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case.stage}: {case.name}")

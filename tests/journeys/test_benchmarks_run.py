@@ -53,6 +53,7 @@ TINY = {
     "default_seed_spread.py": ["--rows", "3000", "--seeds", "1", "2", "--tables", "diamonds"],
     "fit_fixed_cost.py": ["--rows", "2000", "--iterations", "5", "--fits", "1"],
     "growth.py": ["--rows", "6000", "--iterations", "10", "--last-month", "4"],
+    "ranking.py": ["--groups", "300", "--iterations", "10"],
     "capped_scaling.py": [
         "--rows",
         "3000",

@@ -5,7 +5,7 @@ import logging
 import numpy as np
 import pandas as pd
 import pytest
-from helpers.data import make_classification, make_regression, to_frame
+from helpers.data import make_classification, make_ranking, make_regression, to_frame
 from helpers.spark import SPARK_MODE
 from pyspark.ml import Pipeline, PipelineModel
 from pyspark.ml.evaluation import (
@@ -16,8 +16,11 @@ from pyspark.ml.evaluation import (
 from pyspark.ml.feature import VectorAssembler
 
 from sparkensemble import (
+    GroupNDCGEvaluator,
     SampledEnsembleClassificationModel,
     SampledEnsembleClassifier,
+    SampledEnsembleRanker,
+    SampledEnsembleRankingModel,
     SampledEnsembleRegressionModel,
     SampledEnsembleRegressor,
 )
@@ -105,6 +108,24 @@ def test_regressor_fit_stack_save_load_in_a_pipeline(spark, tmp_path):
     choice = fitted.stages[-1].stackerChoice
     assert choice["weights"] in ("learned", "equal") and choice["folds"] > 0
     assert loaded.stages[-1].stackerChoice == choice
+
+
+def test_ranker_fit_evaluate_save_load_and_merge(spark, tmp_path):
+    x, y, groups = make_ranking(40, seed=23)
+    df = to_frame(spark, x, y, query=[int(g) for g in groups]).cache()
+    model = SampledEnsembleRanker(groupCol="query", numMembers=2, **SMALL).fit(df)
+    evaluator = GroupNDCGEvaluator(groupCol="query")
+    ndcg = evaluator.evaluate(model.transform(df))
+    assert ndcg > 0.85
+    path = str(tmp_path / "ranker")
+    model.save(path)
+    loaded = SampledEnsembleRankingModel.load(path)
+    assert loaded.uid == model.uid and loaded.members == model.members
+    rows = loaded.transform(df).select("features", "prediction").collect()
+    features = np.array([r.features.toArray() for r in rows])
+    prediction = np.array([r.prediction for r in rows])
+    np.testing.assert_allclose(loaded.nativeModel().predict(features), prediction, atol=1e-9)
+    assert evaluator.evaluate(loaded.transform(df)) == ndcg
 
 
 def test_partition_strategy_with_num_members_unset(spark):

@@ -37,6 +37,7 @@ from benchmark_figures import (  # noqa: F401
     frontier,
     growth,
     overheads,
+    ranking,
     regression,
     scaling,
 )
