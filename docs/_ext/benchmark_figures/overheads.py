@@ -67,6 +67,14 @@ def peers(data: Dict[str, Any]) -> Dict[str, str]:
     }
 
 
+def progress_verdict(info_over_warning: Any) -> str:
+    """What logging progress at INFO costs a fit, within one run's noise of 2%."""
+    change = exact(info_over_warning) - 1
+    if abs(change) <= Decimal("0.02"):
+        return "Logging progress costs nothing measurable: within 2%, one run's noise"
+    return f"Logging progress changed the fit's time by {num(change * 100, 1)}%"
+
+
 @figures("benchmarks/results/fit_overhead.json", "fit_overhead")
 def fit_overhead(data: Dict[str, Any]) -> Dict[str, str]:
     cases = data["cases"]
@@ -92,6 +100,11 @@ def fit_overhead(data: Dict[str, Any]) -> Dict[str, str]:
         "lead_in_percent": span([exact(v["lead_in_share_of_fit"]) * 100 for v in values], 1),
         "tail_percent": num(max(exact(v["tail_share_of_fit"]) for v in values) * 100, 1),
         "member_order_range": span([v["in_member_order_over_ideal"] for v in values], 3),
+        "progress_verdict": progress_verdict(data["progress_logging"]["info_over_warning"]),
+        "progress_case": data["progress_logging"]["case"],
+        "progress_at_info": num(data["progress_logging"]["fit_over_ideal_at_info"], 3),
+        "progress_at_warning": num(data["progress_logging"]["fit_over_ideal_at_warning"], 3),
+        "progress_lines": str(data["progress_logging"]["progress_lines"]),
     }
 
 
