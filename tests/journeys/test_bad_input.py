@@ -433,7 +433,7 @@ FIT_SCHEMA = [
         "fit",
         "ranker: missing groupCol",
         lambda c: rank(c.df),
-        r"groupCol='query' is not a column of the input DataFrame",
+        r"groupCol='query' does not exist in the input DataFrame",
     ),
     Case(
         "fit",

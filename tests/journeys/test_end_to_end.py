@@ -261,11 +261,12 @@ def test_learning_curves_survive_save_and_load(spark, binary_df, tmp_path):
     pd.testing.assert_frame_equal(loaded.learningCurves, curves)
 
 
-def test_an_autologged_fit_logs_its_params_metrics_and_a_model_that_loads(
-    spark, binary_df, autologging
-):
+def test_an_autologged_fit_logs_its_params_metrics_and_a_model_that_loads(spark, autologging):
     import mlflow
 
+    # A frame of its own: autologging unpersists the frame a fit was given.
+    x, y = make_classification(300, seed=31)
+    binary_df = to_frame(spark, x, y).cache()
     model = SampledEnsembleClassifier(numMembers=2, **SMALL).fit(binary_df)
     run = mlflow.last_active_run()
     assert run.data.params["numMembers"] == "2" and run.data.params["depth"] == "3"
