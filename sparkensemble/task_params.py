@@ -43,7 +43,31 @@ class _SampledEnsembleClassifierParams(_SampledEnsembleParams, _ProbabilisticCla
     )
 
 
-class _SampledEnsembleRegressorParams(_SampledEnsembleParams, HasVarianceCol):
+class _LossFunctionParams(_SampledEnsembleParams):
+    """What the tasks whose loss is a Param share: the regressor's and the ranker's.
+
+    Each subclass declares its own ``lossFunction`` Param, with the losses it accepts.
+    """
+
+    lossFunction: Param[str]
+    catboostParams: Param[Dict[str, Any]] = Param(
+        Params._dummy(),
+        "catboostParams",
+        _SampledEnsembleParams.catboostParams.doc + " The loss is set with lossFunction.",
+        typeConverter=regressor_catboost_params,
+    )
+
+    def getLossFunction(self) -> str:
+        """Gets the value of lossFunction or its default value."""
+        return self.getOrDefault(self.lossFunction)
+
+    def _catboost_kwargs(self) -> Dict[str, Any]:
+        kwargs = super()._catboost_kwargs()
+        kwargs["loss_function"] = self.getLossFunction()
+        return kwargs
+
+
+class _SampledEnsembleRegressorParams(_LossFunctionParams, HasVarianceCol):
     """Params of :class:`SampledEnsembleRegressor` and its model."""
 
     supportedCombiners: List[str] = list(REGRESSION.combiners)
@@ -69,30 +93,14 @@ class _SampledEnsembleRegressorParams(_SampledEnsembleParams, HasVarianceCol):
         typeConverter=loss_function,
     )
 
-    catboostParams: Param[Dict[str, Any]] = Param(
-        Params._dummy(),
-        "catboostParams",
-        _SampledEnsembleParams.catboostParams.doc + " The loss is set with lossFunction.",
-        typeConverter=regressor_catboost_params,
-    )
-
     def __init__(self) -> None:
         super().__init__()
         # MAE, Quantile, Poisson and most regression losses keep CatBoost's fixed 0.03
         # learning rate when it is unset, so fewer iterations would underfit them.
         self._setDefault(lossFunction="RMSE", iterations=1000)
 
-    def getLossFunction(self) -> str:
-        """Gets the value of lossFunction or its default value."""
-        return self.getOrDefault(self.lossFunction)
 
-    def _catboost_kwargs(self) -> Dict[str, Any]:
-        kwargs = super()._catboost_kwargs()
-        kwargs["loss_function"] = self.getLossFunction()
-        return kwargs
-
-
-class _SampledEnsembleRankerParams(_SampledEnsembleParams):
+class _SampledEnsembleRankerParams(_LossFunctionParams):
     """Params of :class:`SampledEnsembleRanker` and its model."""
 
     supportedCombiners: List[str] = list(RANKING.combiners)
@@ -123,12 +131,6 @@ class _SampledEnsembleRankerParams(_SampledEnsembleParams):
         "when set, the parameters at fit.",
         typeConverter=ranking_loss_function,
     )
-    catboostParams: Param[Dict[str, Any]] = Param(
-        Params._dummy(),
-        "catboostParams",
-        _SampledEnsembleParams.catboostParams.doc + " The loss is set with lossFunction.",
-        typeConverter=regressor_catboost_params,
-    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -138,12 +140,3 @@ class _SampledEnsembleRankerParams(_SampledEnsembleParams):
     def getGroupCol(self) -> str:
         """Gets the value of groupCol."""
         return self.getOrDefault(self.groupCol)
-
-    def getLossFunction(self) -> str:
-        """Gets the value of lossFunction or its default value."""
-        return self.getOrDefault(self.lossFunction)
-
-    def _catboost_kwargs(self) -> Dict[str, Any]:
-        kwargs = super()._catboost_kwargs()
-        kwargs["loss_function"] = self.getLossFunction()
-        return kwargs
