@@ -10,10 +10,13 @@ MLflow is never imported here: a fit looks for it only if the user's code alread
 
 from __future__ import annotations
 
+import logging
 import math
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
+
+logger = logging.getLogger(__name__)
 
 AUTOLOG_FLAVOR = "pyspark.ml"
 
@@ -80,10 +83,17 @@ def _autologged_run_id() -> Optional[str]:
 
 
 def log_autologged_metrics(members: Any, metric_names: Sequence[str], seconds: float) -> None:
-    """Log :func:`member_metrics` to the run of an autologged fit; do nothing otherwise."""
-    run_id = _autologged_run_id()
-    if run_id is None:
-        return
-    import mlflow
+    """Log :func:`member_metrics` to the run of an autologged fit; do nothing otherwise.
 
-    mlflow.log_metrics(member_metrics(members, metric_names, seconds), run_id=run_id)
+    The members are trained by then, so a tracking server that fails (unreachable, full,
+    refusing) costs a warning, never the fit, as MLflow's own autologging treats its errors.
+    """
+    try:
+        run_id = _autologged_run_id()
+        if run_id is None:
+            return
+        import mlflow
+
+        mlflow.log_metrics(member_metrics(members, metric_names, seconds), run_id=run_id)
+    except Exception as error:  # noqa: BLE001 - any tracking failure must spare the fit
+        logger.warning("sparkensemble: could not log the members' metrics to MLflow: %s", error)

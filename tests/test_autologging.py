@@ -45,3 +45,20 @@ def test_member_metrics_give_means_and_each_member_s_and_skip_what_was_not_measu
         "member_1.best_iteration": 14.0,
         "member_1.holdout_rmse": 4.0,
     }
+
+
+def test_a_tracking_store_that_refuses_the_metrics_costs_a_warning_not_the_fit(autologging, caplog):
+    import mlflow
+
+    from sparkensemble.autologging import log_autologged_metrics
+
+    members = pd.DataFrame({"member": [0], "best_iteration": [3], "holdout_auc": [0.75]})
+    client = mlflow.tracking.MlflowClient()
+    with mlflow.start_run() as run:
+        # A deleted run refuses every write: a real store failing as a server might.
+        client.delete_run(run.info.run_id)
+        with caplog.at_level("WARNING", logger="sparkensemble.autologging"):
+            log_autologged_metrics(members, ["holdout_auc"], seconds=1.0)
+        client.restore_run(run.info.run_id)  # so that the run can end
+    assert "could not log the members' metrics to MLflow" in caplog.text
+    assert mlflow.get_run(run.info.run_id).data.metrics == {}
