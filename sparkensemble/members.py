@@ -131,6 +131,8 @@ def train_member(
     if validation is None:
         chosen_by = row_hash if groups is None else groups
         holdout = holdout_mask(chosen_by, settings.validation_fraction)
+        if holdout.all():  # a member of a few groups, all drawn: train on them, unvalidated
+            holdout[:] = False
     else:
         holdout = np.zeros(len(row_hash), dtype=bool)
     train = ~holdout

@@ -137,3 +137,28 @@ def test_a_grouped_member_holds_out_whole_groups_and_ignores_row_order():
     held = np.isin(np.arange(40), np.flatnonzero(holdout_mask(hashes(40, seed=7), 0.25)))
     assert first.holdout_rows == 8 * held.sum() > 0
     assert 0.5 < first.metrics["holdout_ndcg"] <= 1.0
+
+
+def test_a_member_whose_few_groups_are_all_held_out_trains_on_them_unvalidated():
+    from helpers.data import make_ranking
+
+    from sparkensemble.tasks import RANKING
+
+    x, y, g = make_ranking(40, seed=6)
+    # Two groups whose hashes both fall in a quarter holdout.
+    candidates = hashes(4000, seed=10)
+    drawn = candidates[holdout_mask(candidates, 0.25)][:2]
+    keep = g < 2
+    ranking = MemberSettings(
+        width=1,
+        seed=3,
+        validation_fraction=0.25,
+        early_stopping_rounds=5,
+        catboost_kwargs={**SMALL, "loss_function": "YetiRank"},
+        task=RANKING.name,
+    )
+    member = train_member(
+        x[keep], y[keep], hashes(int(keep.sum()), seed=8), ranking, groups=drawn[g[keep]]
+    )
+    assert member.holdout_rows == 0 and member.train_rows == keep.sum()
+    assert deserialize_model(member.model, RANKING).tree_count_ == SMALL["iterations"]
