@@ -142,7 +142,7 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
         )
         if group_col:  # one more job, over the groups
             checks = (self.getStrategy(), num_members, self.getMaxRowsPerMember(), fold_col)
-            profile_groups(dataset, group_col, weight_col, *checks)
+            profile_groups(dataset, group_col, weight_col, *checks, seed=self.getSeed())
         if base is not None:
             check_growth_data(base, profile.num_features, profile.width, label_col)
             # New members train as the old ones did, on as many classes, with their encoding.
@@ -160,7 +160,8 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
         settings = self._member_settings(profile, encoding)
         presample = self._presample(profile, num_members)
         # With strategy="partition" rows stay in their partitions, so no window moves them.
-        spread = profile.has_duplicates and self.getStrategy() == "fold"
+        # Grouped rows go to members and holdouts by group, so spreading changes nothing.
+        spread = profile.has_duplicates and self.getStrategy() == "fold" and not group_col
         # 3. Rows, the validation rows if flagged (one job), members, and the stacker's rows.
         rows = hashed_rows(
             dataset,

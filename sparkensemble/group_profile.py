@@ -16,11 +16,13 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from sparkensemble.phases import phase
+from sparkensemble.rows import group_hash
 
 _GROUP = "__se_group"
 _PARTITION = "__se_partition"
 _WEIGHT = "__se_weight"
 _FOLD = "__se_fold"
+_HASH = "__se_group_hash"
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,18 @@ def profile_groups(
     num_members: int,
     max_rows: int,
     fold_col: Optional[str] = None,
+    seed: int = 0,
 ) -> GroupProfile:
-    """Run one aggregate job over ``df``'s groups and refuse what members cannot train on."""
-    columns = [F.col(group_col).alias(_GROUP), F.spark_partition_id().alias(_PARTITION)]
+    """Run one aggregate job over ``df``'s groups and refuse what members cannot train on.
+
+    ``seed`` is the fit's: the group hashes it gives pick each group's member, so the job
+    also counts the distinct hashes, and the members they reach.
+    """
+    columns = [
+        F.col(group_col).alias(_GROUP),
+        F.spark_partition_id().alias(_PARTITION),
+        group_hash(group_col, seed).alias(_HASH),
+    ]
     if weight_col:
         columns.append(F.col(weight_col).cast("double").alias(_WEIGHT))
     if fold_col:
@@ -51,6 +62,7 @@ def profile_groups(
     per_group = [
         F.count(F.lit(1)).alias("rows"),
         (F.min(_PARTITION) != F.max(_PARTITION)).alias("spans"),
+        F.min(_HASH).alias("hash"),
     ]
     if weight_col:
         per_group.append((F.min(_WEIGHT) != F.max(_WEIGHT)).alias("uneven"))
@@ -65,6 +77,11 @@ def profile_groups(
         F.max_by(F.col(_GROUP).cast("string"), F.col("rows")).alias("largest_group"),
         F.count_if(named & F.col("spans")).alias("spanning"),
         F.min(F.when(named & F.col("spans"), F.col(_GROUP).cast("string"))).alias("spanning_group"),
+        F.count_distinct(F.when(named, F.col("hash"))).alias("hashes"),
+        # The member each group trains, as the fit's fold strategy will assign it.
+        F.count_distinct(F.when(named, F.pmod(F.col("hash"), F.lit(num_members)))).alias(
+            "members_reached"
+        ),
     ]
     if weight_col:
         totals += [
@@ -77,7 +94,7 @@ def profile_groups(
         totals.append(F.count_if(named & F.col("split")).alias("split"))
     with phase(df.sparkSession, "profile the groups"):
         stats = groups.agg(*totals).first().asDict()
-    check_groups(stats, group_col, weight_col, strategy, num_members, max_rows, fold_col)
+    check_groups(stats, group_col, weight_col, strategy, num_members, max_rows, fold_col, seed)
     return GroupProfile(groups=int(stats["groups"]), largest=int(stats["largest"] or 0))
 
 
@@ -89,6 +106,7 @@ def check_groups(
     num_members: int,
     max_rows: int,
     fold_col: Optional[str] = None,
+    seed: int = 0,
 ) -> None:
     """Refuse what the group profile found wrong, naming the column and the fix."""
     if stats["null_rows"]:
@@ -101,6 +119,23 @@ def check_groups(
         raise ValueError(
             f"groupCol={group_col!r} has {groups} groups, fewer than numMembers={num_members}; "
             f"each member trains on whole groups. Lower numMembers or add groups."
+        )
+    if stats.get("hashes", groups) < groups:
+        raise ValueError(
+            f"{groups - stats['hashes']} ids of groupCol={group_col!r} share a 64-bit hash "
+            f"with another id under seed={seed}; rows are grouped by that hash, so those "
+            f"groups would train as one query. Set another seed."
+        )
+    if (
+        strategy == "fold"
+        and not fold_col
+        and stats.get("members_reached", num_members) < (num_members)
+    ):
+        raise ValueError(
+            f"the {groups} groups of groupCol={group_col!r} reach only "
+            f"{stats['members_reached']} of numMembers={num_members} members under "
+            f"seed={seed} (a group's hash picks its member), so some member would have no "
+            f"rows. Lower numMembers, set another seed, or add groups."
         )
     if largest > max_rows:
         raise ValueError(

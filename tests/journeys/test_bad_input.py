@@ -197,6 +197,16 @@ def with_query(c, value=None):
     return c.df.withColumn("query", groups if value is None else value)
 
 
+def two_groups_of_one_member(c):
+    """The rows in two groups whose hashes, under SMALL's seed, pick the same member of 2."""
+    from sparkensemble.rows import group_hash
+
+    ids = c.df.sparkSession.range(16).select(F.col("id").cast("int").alias("query"))
+    member = F.pmod(group_hash("query", SMALL["seed"]), F.lit(2))
+    first, second = [row.query for row in ids.where(member == 0).orderBy("query").take(2)]
+    return with_query(c, F.when(F.col("label") == 1, first).otherwise(second))
+
+
 def with_label(df, value):
     return df.withColumn("label", value)
 
@@ -635,6 +645,12 @@ FIT_DATA = [
                 "fewer groups than members",
                 lambda c: rank(with_query(c, F.col("label").cast("int")), numMembers=3),
                 r"groupCol='query' has 2 groups, fewer than numMembers=3",
+            ),
+            (
+                "groups that leave a member without rows",
+                lambda c: rank(two_groups_of_one_member(c)),
+                r"the 2 groups of groupCol='query' reach only 1 of numMembers=2 members "
+                r"under seed=3.*Lower numMembers, set another seed",
             ),
             (
                 "every group a single row",
