@@ -19,6 +19,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from sparkensemble.param_checks import int_at_least, keyword_only
+from sparkensemble.schema import input_field
 from sparkensemble.tasks.ranking import NDCG_TOP
 
 
@@ -116,10 +117,19 @@ class GroupNDCGEvaluator(
         return True
 
     def _evaluate(self, dataset: DataFrame) -> float:
+        weighted = self.isDefined(self.weightCol) and bool(self.getWeightCol())
+        named = {
+            "groupCol": self.getGroupCol(),
+            "labelCol": self.getLabelCol(),
+            "predictionCol": self.getPredictionCol(),
+        }
+        if weighted:
+            named["weightCol"] = self.getWeightCol()
+        for param, column in named.items():  # before any job, naming the Param
+            input_field(dataset.schema, column, param)
         group, k = F.col(self.getGroupCol()), self.getK()
         label = F.col(self.getLabelCol()).cast("double")
         score = F.col(self.getPredictionCol()).cast("double")
-        weighted = self.isDefined(self.weightCol) and bool(self.getWeightCol())
         weight = F.col(self.getWeightCol()).cast("double") if weighted else F.lit(1.0)
         rows = dataset.select(
             group.alias("g"), label.alias("y"), score.alias("s"), weight.alias("w")
@@ -128,13 +138,29 @@ class GroupNDCGEvaluator(
         ideal = Window.partitionBy("g").orderBy(F.col("y").desc())
         rows = rows.withColumn("at", F.row_number().over(ranked))
         rows = rows.withColumn("best", F.row_number().over(ideal))
+        missing = F.col("g").isNull() | F.col("y").isNull() | F.col("s").isNull()
         groups = rows.groupBy("g").agg(
             _dcg(F.col("at"), k).alias("dcg"),
             _dcg(F.col("best"), k).alias("ideal"),
             F.max("w").alias("w"),
+            F.count_if(missing).alias("nulls"),
         )
         ndcg = F.when(F.col("ideal") > 0, F.col("dcg") / F.col("ideal")).otherwise(F.lit(1.0))
-        result = groups.agg((F.sum(ndcg * F.col("w")) / F.sum("w")).alias("ndcg")).first()
+        # The checks ride on the one job: counted with the result, raised after it.
+        result = groups.agg(
+            (F.sum(ndcg * F.col("w")) / F.sum("w")).alias("ndcg"),
+            F.count(F.lit(1)).alias("groups"),
+            F.sum("nulls").alias("nulls"),
+        ).first()
+        if not result["groups"]:
+            raise ValueError("GroupNDCGEvaluator was given an empty DataFrame; NDCG needs rows.")
+        if result["nulls"]:
+            raise ValueError(
+                f"{result['nulls']} rows have a null {named['groupCol']!r} (groupCol), "
+                f"{named['labelCol']!r} (labelCol) or {named['predictionCol']!r} "
+                f"(predictionCol); a null would rank as a row of its own group, or not at "
+                f"all. Drop or fill those rows first."
+            )
         return float(result["ndcg"])
 
 

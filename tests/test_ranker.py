@@ -8,7 +8,7 @@ from helpers.data import make_ranking, to_frame
 from pyspark.ml import Pipeline, PipelineModel
 from pyspark.ml.feature import VectorAssembler
 from pyspark.ml.linalg import Vectors
-from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
+from pyspark.ml.tuning import CrossValidator, CrossValidatorModel, ParamGridBuilder
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType
 
@@ -155,6 +155,36 @@ def test_the_evaluator_is_catboosts_ndcg(fitted, ranking_df):
     )
 
 
+def test_tied_scores_rank_the_less_relevant_row_first_as_catboost_does(spark):
+    labels, scores, groups = [3.0, 0.0, 1.0, 2.0, 0.0], [0.5, 0.5, 0.2, 0.2, 0.9], [1, 1, 2, 2, 2]
+    df = spark.createDataFrame(list(zip(groups, labels, scores)), ["query", "label", "prediction"])
+    expected = eval_metric(labels, scores, "NDCG:top=10;type=Base", group_id=groups)[0]
+    assert GroupNDCGEvaluator(groupCol="query").evaluate(df) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "params, pattern",
+    [
+        ({"groupCol": "session"}, "groupCol='session' does not exist"),
+        ({"groupCol": "query", "predictionCol": "score"}, "predictionCol='score' does not exist"),
+        ({"groupCol": "query", "weightCol": "w"}, "weightCol='w' does not exist"),
+    ],
+)
+def test_the_evaluator_names_a_missing_column_before_any_job(spark, params, pattern):
+    df = spark.createDataFrame([(1, 1.0, 0.5)], ["query", "label", "prediction"])
+    with pytest.raises(ValueError, match=pattern):
+        GroupNDCGEvaluator(**params).evaluate(df)
+
+
+def test_the_evaluator_refuses_null_ids_or_scores_and_an_empty_frame(spark):
+    schema = "query int, label double, prediction double"
+    nulls = spark.createDataFrame([(1, 1.0, 0.5), (None, 2.0, 0.1), (2, 1.0, None)], schema)
+    with pytest.raises(ValueError, match="2 rows have a null 'query' \\(groupCol\\)"):
+        GroupNDCGEvaluator(groupCol="query").evaluate(nulls)
+    with pytest.raises(ValueError, match="empty DataFrame"):
+        GroupNDCGEvaluator(groupCol="query").evaluate(spark.createDataFrame([], schema))
+
+
 def test_a_pipeline_and_a_cross_validator_over_groups(spark, tmp_path):
     x, y, g = make_ranking(60, seed=2)
     rows = [(int(q), *map(float, r), float(label)) for q, r, label in zip(g, x, y)]
@@ -178,3 +208,10 @@ def test_a_pipeline_and_a_cross_validator_over_groups(spark, tmp_path):
     )
     model = cv.fit(folds)
     assert len(model.avgMetrics) == 2 and all(0.5 < m <= 1.0 for m in model.avgMetrics)
+    # The saved CrossValidatorModel keeps its evaluator's Params, and scores the same.
+    model.save(str(tmp_path / "cv"))
+    loaded = CrossValidatorModel.load(str(tmp_path / "cv"))
+    reloaded = loaded.getEvaluator()
+    assert isinstance(reloaded, GroupNDCGEvaluator) and reloaded.getGroupCol() == "query"
+    assert reloaded.getK() == evaluator.getK()
+    assert reloaded.evaluate(loaded.transform(df)) == evaluator.evaluate(model.transform(df))
