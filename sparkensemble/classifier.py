@@ -190,8 +190,10 @@ class SampledEnsembleClassifier(
         ``random_seed``, ``train_dir``, ...) and keys that have a Param of their own
         (``iterations``, ``depth``, ...) are refused with the Param to use instead. With
         categorical features the library sets ``one_hot_max_size`` and
-        ``max_ctr_complexity`` from the data (``model.categoricalEncoding``); a key set
-        here wins.
+        ``max_ctr_complexity`` from the data, and where a column keeps target statistics
+        in a binary task, ``leaf_estimation_iterations=1`` with a ``learning_rate`` of
+        its own (``model.categoricalEncoding``); a key set here, or ``learningRate`` or
+        ``l2LeafReg``, wins.
     seed : int, default=0
         Seed of the row assignment and of the members' CatBoost seeds, which are derived
         from it once and recorded on the model. The same seed gives the same members.

@@ -29,6 +29,7 @@ from sparkensemble.growth import (
     grown_members,
     load_growth_base,
 )
+from sparkensemble.leaf_steps import member_train_rows, with_one_leaf_step
 from sparkensemble.members import MemberSettings, ValidationRows, derive_member_seeds
 from sparkensemble.model import _SampledEnsembleModel
 from sparkensemble.model_state import EnsembleState
@@ -155,6 +156,11 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
                 profile.category_levels,
                 self.getCatboostParams(),
             )
+            binary = self._task.name == "classification" and profile.width == 2
+            share = profile.training_rows / num_members, self.getMaxRowsPerMember()
+            holdout = 0.0 if validation_col else self.getValidationFraction()
+            rows = member_train_rows(*share, holdout)
+            encoding = with_one_leaf_step(encoding, self._catboost_kwargs(), binary, rows)
         if encoding.columns:
             logger.info("Categorical encoding: %s", encoding.describe())
         settings = self._member_settings(profile, encoding)
@@ -293,7 +299,8 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
             seed=0,  # replaced by each member's own seed in its task
             validation_fraction=self.getValidationFraction(),
             early_stopping_rounds=self.getEarlyStoppingRounds(),
-            catboost_kwargs={**self._catboost_kwargs(), **encoding.catboost_params},
+            # What the user set wins, also over a grown model's recorded encoding.
+            catboost_kwargs={**encoding.catboost_params, **self._catboost_kwargs()},
             categorical_positions=tuple(column.position for column in encoding.columns),
             task=self._task.name,
         )

@@ -9,6 +9,7 @@ from pyspark.sql import functions as F
 
 from sparkensemble import SampledEnsembleClassificationModel, SampledEnsembleClassifier
 from sparkensemble.encoding import MAX_CTR_COMPLEXITY, MAX_ONE_HOT_LEVELS
+from sparkensemble.leaf_steps import ONE_STEP_RATE_SHARE, catboost_logloss_learning_rate
 
 SETTINGS = {"numMembers": 3, "iterations": 80, "depth": 4, "seed": 9}
 CITIES = 300
@@ -148,34 +149,47 @@ def automatic(mixed):
     return SampledEnsembleClassifier(**MIXED, **QUICK).fit(mixed)
 
 
-def test_a_small_column_is_one_hot_and_a_large_one_keeps_target_statistics(automatic):
+def test_a_small_column_is_one_hot_and_a_large_one_keeps_target_statistics(automatic, mixed):
     encoding = automatic.categoricalEncoding
     columns = {c["name"]: c for c in encoding["columns"]}
     assert columns["size"]["encoding"] == "one-hot" and columns["size"]["levels"] == 3
     assert columns["city"]["encoding"] == "target statistics"
     assert abs(columns["city"]["levels"] - (CITIES + 1)) <= 0.05 * CITIES  # approximate
     assert [c["position"] for c in encoding["columns"]] == [0, 1]
+    # A member's share of the rows, less its 10% holdout, sets the learning rate.
+    rate = ONE_STEP_RATE_SHARE * catboost_logloss_learning_rate(mixed.count() / 2 * 0.9, 20)
     assert encoding["catboostParams"] == {
         "one_hot_max_size": MAX_ONE_HOT_LEVELS,
         "max_ctr_complexity": MAX_CTR_COMPLEXITY,
+        "leaf_estimation_iterations": 1,
+        "learning_rate": round(rate, 6),
     }
     # CatBoost's own default is 2; below 200 iterations it limits combinations itself, so
     # the user-override test below is the one that shows max_ctr_complexity reaching members.
     for params in member_params(automatic):
         assert params["one_hot_max_size"] == MAX_ONE_HOT_LEVELS
+        assert params["leaf_estimation_iterations"] == 1
+        assert params["learning_rate"] == pytest.approx(rate, rel=1e-5)
 
 
 def test_the_users_catboost_params_win_over_the_automatic_encoding(mixed):
     mine = {"one_hot_max_size": 2, "max_ctr_complexity": 3}
     model = SampledEnsembleClassifier(catboostParams=mine, **MIXED, **QUICK).fit(mixed)
     encoding = model.categoricalEncoding
-    assert encoding["catboostParams"] == {}
+    assert not set(encoding["catboostParams"]) & {"one_hot_max_size", "max_ctr_complexity"}
     assert {c["name"]: c["encoding"] for c in encoding["columns"]} == {
         "city": "target statistics",
         "size": "target statistics",
     }
     for params in member_params(model):
         assert params["one_hot_max_size"] == 2 and params["max_ctr_complexity"] == 3
+
+
+def test_a_learning_rate_of_the_user_keeps_catboost_s_leaf_estimation(mixed):
+    model = SampledEnsembleClassifier(learningRate=0.2, **MIXED, **QUICK).fit(mixed)
+    assert "leaf_estimation_iterations" not in model.categoricalEncoding["catboostParams"]
+    for params in member_params(model):
+        assert params["learning_rate"] == pytest.approx(0.2)
 
 
 def test_the_encoding_and_members_do_not_depend_on_the_partitioning(mixed, automatic):
