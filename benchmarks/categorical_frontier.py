@@ -7,10 +7,11 @@ columns). For every setting: fit seconds, each system's own overhead included, a
 AUC and accuracy.
 
 - sparkensemble: members = slots, over iterations x depth x learning rate, and over the
-  encoding: its automatic one (chosen from each column's level count) against CatBoost's
-  own (``one_hot_max_size`` 2, ``max_ctr_complexity`` 4), a wider one-hot threshold and
-  one row ordering for target statistics (``has_time``), and over one Newton step per leaf
-  (``leaf_estimation_iterations``);
+  encoding: its automatic one (chosen from each column's level count, with one Newton
+  step per leaf where a column keeps target statistics) against CatBoost's own
+  (``one_hot_max_size`` 2, ``max_ctr_complexity`` 4, ten steps at CatBoost's automatic
+  rate), the automatic encoding with CatBoost's ten steps, a wider one-hot threshold, one
+  row ordering for target statistics (``has_time``), and one step at set rates;
 - xgboost.spark (num_workers = slots) on StringIndexer codes, over n_estimators x
   max_depth, its speed knobs (learning_rate, max_bin), and its native categorical
   support (``feature_types``, with ``max_cat_to_onehot``);
@@ -52,6 +53,10 @@ BORDERS_32 = {"border_count": 32}
 # One Newton step per leaf, not CatBoost's ten for Logloss. Setting it turns CatBoost's
 # automatic learning rate off, so these settings name one.
 ONE_LEAF_STEP = {"leaf_estimation_iterations": 1}
+# Marks a learning rate set to the one CatBoost would choose for a member's rows: given
+# explicitly it keeps CatBoost's ten Newton steps per leaf, which the library otherwise
+# cuts to one where a column keeps target statistics, so these settings are CatBoost's own.
+CATBOOST_RATE = "CatBoost's automatic rate"
 # (members, iterations, depth, learning rate or None for CatBoost's choice, catboostParams
 # or None). 300 iterations at depth 6 are the estimator's defaults, 1000 CatBoost's.
 OURS = [
@@ -62,8 +67,9 @@ OURS = [
     ("slots", 100, 8, 0.3, None),
     ("slots", 300, 8, 0.2, None),
     ("slots", 300, 6, None, WIDE_ONE_HOT),
-    ("slots", 300, 6, None, CATBOOST_ENCODING),
-    ("slots", 1000, 6, None, CATBOOST_ENCODING),
+    ("slots", 300, 6, CATBOOST_RATE, None),
+    ("slots", 300, 6, CATBOOST_RATE, CATBOOST_ENCODING),
+    ("slots", 1000, 6, CATBOOST_RATE, CATBOOST_ENCODING),
     ("slots", 300, 6, None, ONE_ORDERING),
     ("slots", 300, 6, 0.15, ONE_LEAF_STEP),
     ("slots", 1000, 6, 0.08, ONE_LEAF_STEP),
@@ -91,6 +97,17 @@ def xgboost_grid(xgb: List[tuple], numbers: List[str], categories: List[str]) ->
     return [(n, d, native if other == "native" else other) for n, d, other in xgb]
 
 
+def catboost_rate(train_rows: int, members: int, iterations: int) -> float:
+    """The learning rate CatBoost chooses itself for one member of a default fit."""
+    from sparkensemble import SampledEnsembleClassifier
+    from sparkensemble.leaf_steps import catboost_logloss_learning_rate, member_train_rows
+
+    defaults = SampledEnsembleClassifier()
+    share = train_rows / members, defaults.getMaxRowsPerMember()
+    rows = member_train_rows(*share, defaults.getValidationFraction())
+    return round(catboost_logloss_learning_rate(rows, iterations), 6)
+
+
 def measure(
     spark, slots: int, name: str, rows: Optional[int], ours, xgb, central, lgbm
 ) -> Dict[str, Any]:
@@ -102,6 +119,11 @@ def measure(
     if rows:
         train, test = sample_rows(train, rows), sample_rows(test, rows)
     data = with_categories(spark, train, test, numbers, categories, slots)
+    grids_ours = ours
+    ours = [
+        (m, i, d, catboost_rate(len(train), slots, i) if r == CATBOOST_RATE else r, p)
+        for m, i, d, r, p in ours
+    ]
     points = spark_systems(
         data,
         slots,
@@ -111,6 +133,9 @@ def measure(
         xgboost_grid(xgb, numbers, categories),
         scores,
     )
+    for point, setting in zip(points, grids_ours):
+        if setting[3] == CATBOOST_RATE:
+            point["learning_rate_from"] = CATBOOST_RATE
     for point in points:
         if "feature_types" in point:  # a readable tag in place of the per-slot list
             point["feature_types"] = "categorical codes"

@@ -52,6 +52,7 @@ TINY = {
     "regression_frontier.py": ["--rows", "3000", "--quick"],
     "default_seed_spread.py": ["--rows", "3000", "--seeds", "1", "2", "--tables", "diamonds"],
     "fit_fixed_cost.py": ["--rows", "2000", "--iterations", "5", "--fits", "1"],
+    "member_count_overhead.py": ["--rows", "3000", "--cases", "2:5", "4:5", "--table", "military"],
     "growth.py": ["--rows", "6000", "--iterations", "10", "--last-month", "4"],
     "ranking.py": ["--groups", "300", "--iterations", "10"],
     "capped_scaling.py": [

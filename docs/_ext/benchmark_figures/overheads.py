@@ -131,6 +131,50 @@ def fit_fixed_cost(data: Dict[str, Any]) -> Dict[str, str]:
     }
 
 
+@figures("benchmarks/results/member_count_overhead.json", "member_count")
+def member_count(data: Dict[str, Any]) -> Dict[str, str]:
+    fits = data["fits"]
+    rows = [
+        [
+            str(f["members"]),
+            str(f["iterations"]),
+            num(f["slowest_member_seconds"], 1),
+            num(f["makespan_seconds"], 1),
+            num(f["fit_seconds"], 1),
+            f"**{num(f['fit_over_makespan'], 2)}**",
+        ]
+        for f in fits
+    ]
+    header = ["members", "iterations", "slowest member s", "members' makespan s", "fit s"]
+    header += ["fit ÷ makespan"]
+    result = {
+        "machine": machine(data),
+        "table_name": data["table"],
+        "train_rows": rows_label(data["train_rows"]),
+        "slots": str(data["slots"]),
+        "table": table(header, "rrrrrr", rows),
+    }
+    for f in fits:
+        key = f"{f['members']}_members_{f['iterations']}"
+        result[f"{key}_ratio"] = num(f["fit_over_makespan"], 2)
+        result[f"{key}_outside_seconds"] = num(
+            exact(f["fit_seconds"]) - exact(f["makespan_seconds"]), 1
+        )
+        result[f"{key}_slowest_member"] = num(f["slowest_member_seconds"], 1)
+    split = data["phases_of_the_first_case"]
+    beyond = exact(split["training_job_seconds"]) - exact(split["slowest_member_seconds"])
+    result.update(
+        split_fit_seconds=num(split["fit_seconds"], 1),
+        split_profile_seconds=num(split["profile_job_seconds"], 1),
+        split_training_seconds=num(split["training_job_seconds"], 1),
+        split_slowest_member=num(split["slowest_member_seconds"], 1),
+        split_training_beyond_member=num(beyond, 1),
+        split_driver_seconds=num(split["driver_seconds"], 1),
+        many_members_range=span([f["fit_over_makespan"] for f in fits if f["members"] > 2], 2),
+    )
+    return result
+
+
 @figures("benchmarks/results/transform_throughput.json", "transform")
 def transform(data: Dict[str, Any]) -> Dict[str, str]:
     runs = data["each_run"]
