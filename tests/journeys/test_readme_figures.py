@@ -25,7 +25,7 @@ QUOTED = [
     "{capped_recipe_cap_1M_time_ratio}× its fit time",
     "are at most {regression_accuracy_worst_two_members_percent}% behind one centralized "
     "CatBoost model in RMSE",
-    "{categorical_encoding_speedup_range}× faster than CatBoost's own encoding",
+    "{categorical_encoding_speedup_range}× faster than CatBoost's own choices",
     "cost {growth_last_ratio}× a refit on all nine months in September, and ended "
     "{growth_grown_minus_refit} AUC ahead of that refit",
 ]
