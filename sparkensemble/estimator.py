@@ -156,7 +156,7 @@ class _SampledEnsembleEstimator(ParamsWritable, _SampledEnsembleSetters, _Sample
                 profile.category_levels,
                 self.getCatboostParams(),
             )
-            binary = self._task.name == "classification" and profile.width == 2
+            binary = self._task.default_loss(profile.width) == "Logloss"
             share = profile.training_rows / num_members, self.getMaxRowsPerMember()
             holdout = 0.0 if validation_col else self.getValidationFraction()
             rows = member_train_rows(*share, holdout)

@@ -74,6 +74,11 @@ class EnsembleTask:
     def model_class(self) -> type:
         raise NotImplementedError
 
+    def default_loss(self, width: int) -> Optional[str]:
+        """The CatBoost loss members train with unless ``catboostParams`` names one; None
+        where the loss is a Param of the estimator's own."""
+        return None
+
     def check_catboost_kwargs(self, catboost_kwargs: Mapping[str, Any]) -> None:
         """Check, on the driver at fit, that CatBoost takes every keyword a member will get.
 

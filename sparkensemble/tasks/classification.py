@@ -48,11 +48,14 @@ class ClassificationTask(EnsembleTask):
     def model_class(self) -> type:
         return CatBoostClassifier
 
+    def default_loss(self, width: int) -> str:
+        return "MultiClass" if width > 2 else "Logloss"
+
     def catboost_model(
         self, width: int, seed: int, thread_count: int, catboost_kwargs: Mapping[str, Any]
     ) -> CatBoostClassifier:
         kwargs = quiet(catboost_kwargs)
-        kwargs.setdefault("loss_function", "MultiClass" if width > 2 else "Logloss")
+        kwargs.setdefault("loss_function", self.default_loss(width))
         return CatBoostClassifier(
             random_seed=seed,
             thread_count=thread_count,
@@ -102,7 +105,7 @@ class ClassificationTask(EnsembleTask):
     ) -> Dict[str, float]:
         if holdout is None:
             return dict.fromkeys(self.metric_names, np.nan)
-        logloss = "MultiClass" if width > 2 else "Logloss"
+        logloss = self.default_loss(width)
         auc = "AUC:type=Mu" if width > 2 else "AUC"
         values = model.eval_metrics(
             holdout, ["Accuracy", logloss, auc], ntree_start=model.tree_count_ - 1
