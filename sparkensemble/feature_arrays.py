@@ -94,18 +94,20 @@ def features_from_arrow(
     return _interleaved(matrix, _rows_as_columns(categorical), categorical_positions)
 
 
-def _rows_as_matrix(rows: ArrowRows) -> np.ndarray:
+def _flat_values(rows: ArrowRows) -> pa.Array:
+    """The elements of all list rows, end to end, in one contiguous Arrow array."""
     if isinstance(rows, pa.ChunkedArray):
         rows = rows.combine_chunks()
-    values = rows.flatten().to_numpy(zero_copy_only=False)
-    return values.reshape(len(rows), -1)
+    return rows.flatten()
+
+
+def _rows_as_matrix(rows: ArrowRows) -> np.ndarray:
+    return _flat_values(rows).to_numpy(zero_copy_only=False).reshape(len(rows), -1)
 
 
 def _rows_as_columns(rows: ArrowRows) -> List[pa.Array]:
     """Equal-length list rows as one Arrow array per element position, still in Arrow."""
-    if isinstance(rows, pa.ChunkedArray):
-        rows = rows.combine_chunks()
-    values = rows.flatten()
+    values = _flat_values(rows)
     width = len(values) // len(rows)
     return [pc.take(values, pa.array(np.arange(j, len(values), width))) for j in range(width)]
 
